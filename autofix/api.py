@@ -1,0 +1,283 @@
+"""The public API: fix text or files and get result values back.  Nothing here raises for bad
+input; every file ends as a `FileResult` (fixed, unchanged, skipped or failed)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from autofix.engine import EngineError, Outcome, fix_document
+from autofix.fixes import Fix
+from autofix.rules import Rule
+from autofix.settings import ConfigError, Settings
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+PYTHON_SUFFIXES = (".py",)
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out",
+             ".aws-sam", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".autofix_cache"}
+MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # CloudFormation's own limit is 1 MB (S3-hosted)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "fixed" | "would-fix" | "unchanged" | "skipped" | "failed"
+    fixes: list[Fix] = field(default_factory=list)
+    error: str | None = None
+    line: int = 0
+    column: int = 0
+    original: str | None = None  # decoded text (BOM removed)
+    output: str | None = None  # the fixed text, when it differs
+    bom: bool = False
+    language: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.output is not None and self.output != self.original
+
+    @property
+    def error_line(self) -> str:
+        """`file:line:col: reason` — what a person sees for a failed file."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.error}"
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "line": self.line or None,
+            "column": self.column or None,
+            "fixes": [f.to_json() for f in self.fixes],
+        }
+
+
+def language_of(path: str | None, text: str | None = None) -> str:
+    if path and path.endswith(PYTHON_SUFFIXES):
+        return "cdk"
+    return "cfn"
+
+
+def _loader(language: str):
+    if language == "cdk":
+        from autofix.cdk.document import CdkDocument
+
+        return CdkDocument
+    from autofix.cfn.document import Document
+
+    return Document
+
+
+def _rules_for(settings: Settings, language: str, rules: Sequence[Rule] | None) -> list[Rule]:
+    if rules is not None:
+        return [r for r in rules if r.language == language]
+    from autofix import registry
+
+    return registry.select(settings.select, settings.ignore, language=language)
+
+
+def fix_text(
+    source: str | bytes,
+    *,
+    path: str | None = None,
+    settings: Settings | None = None,
+    rules: Sequence[Rule] | None = None,
+    language: str | None = None,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+) -> FileResult:
+    """Fix one document held in memory.  Never raises for bad input."""
+    from autofix.cfn.document import NotATemplate, TemplateError, decode
+
+    settings = settings or Settings()
+    name = path or "<stdin>"
+    lang = language or language_of(path)
+    result = FileResult(path=name, status="unchanged", language=lang)
+    try:
+        if isinstance(source, bytes):
+            if len(source) > max_bytes:
+                raise TemplateError(f"file is {len(source):,} bytes, above the {max_bytes:,}-byte limit")
+            text, bom = decode(source)
+        else:
+            bom = source.startswith("\ufeff")
+            text = source[1:] if bom else source
+            if len(text) > max_bytes:
+                raise TemplateError(f"file is {len(text):,} characters, above the {max_bytes:,} limit")
+        result.original, result.bom = text, bom
+        load = _loader(lang)
+        doc = load(text)
+        outcome: Outcome = fix_document(doc, load, _rules_for(settings, lang, rules), settings, path)
+    except NotATemplate as e:
+        result.status = "skipped"
+        result.error = str(e)
+        return result
+    except (TemplateError, EngineError) as e:
+        result.status, result.error, result.line, result.column = "failed", e.message, e.line, e.column
+        return result
+    except ConfigError as e:
+        result.status, result.error = "failed", str(e)
+        return result
+    except RecursionError:
+        result.status, result.error = "failed", "document nested too deeply"
+        return result
+    except MemoryError:
+        result.status, result.error = "failed", "out of memory while reading the document"
+        return result
+    result.fixes = outcome.fixes
+    if outcome.text != text:
+        result.output = outcome.text
+        result.status = "fixed"
+    return result
+
+
+def encode(result: FileResult) -> bytes:
+    assert result.output is not None
+    return (b"\xef\xbb\xbf" if result.bom else b"") + result.output.encode("utf-8")
+
+
+def atomic_write(path: str, data: bytes, expect: bytes | None = None) -> None:
+    """Replace `path` with `data` via a temporary file in the same folder and a rename, keeping
+    its permissions.  With `expect`, refuse when the file no longer holds those bytes."""
+    st = os.stat(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".autofix-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if expect is not None:
+            with open(path, "rb") as fh:
+                if fh.read() != expect:
+                    raise ConcurrentChange(f"{path}: changed by another process while autofix ran; not written")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class ConcurrentChange(Exception):
+    pass
+
+
+def fix_path(
+    path: str | os.PathLike,
+    *,
+    settings: Settings | None = None,
+    write: bool = True,
+    rules: Sequence[Rule] | None = None,
+    write_to: str | None = None,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+) -> FileResult:
+    """Fix one file; with `write`, replace it atomically when something changed."""
+    p = str(path)
+    try:
+        with open(write_to or p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as e:
+        return FileResult(path=p, status="failed", error=f"cannot read: {e.strerror or e}")
+    result = fix_text(data, path=p, settings=settings, rules=rules, max_bytes=max_bytes)
+    result.path = p
+    if result.changed:
+        if write:
+            try:
+                atomic_write(write_to or p, encode(result), expect=data)
+            except ConcurrentChange as e:
+                result.status, result.error = "failed", "changed by another process while autofix ran; not written"
+                _unapply(result)
+            except OSError as e:
+                result.status, result.error = "failed", f"cannot write: {e.strerror or e}; file left unchanged"
+                _unapply(result)
+        else:
+            result.status = "would-fix"
+            _unapply(result)
+    return result
+
+
+def _unapply(result: FileResult) -> None:
+    for f in result.fixes:
+        f.applied = False
+
+
+def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Sequence[str] = ()) -> Iterator[tuple[str, str | None]]:
+    """Files to process, as (path as named, real path to write through or None).
+
+    Folders are searched recursively for templates (and CDK Python files).  Symbolic links are
+    never followed out of the paths the user gave: a link whose target lies outside is skipped.
+    """
+    import fnmatch
+
+    suffixes = TEMPLATE_SUFFIXES + (PYTHON_SUFFIXES if include_python else ())
+    roots = [os.path.realpath(p) for p in paths if p != "-"]
+
+    def inside(real: str) -> bool:
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+    def excluded(p: str) -> bool:
+        return any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(os.path.basename(p), pat) for pat in exclude)
+
+    seen: set[str] = set()
+    for top in paths:
+        if top == "-":
+            yield "-", None
+            continue
+        if os.path.isdir(top) and not os.path.islink(top):
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d)))
+                for name in sorted(filenames):
+                    if not name.endswith(suffixes):
+                        continue
+                    full = os.path.join(dirpath, name)
+                    if excluded(full):
+                        continue
+                    real = os.path.realpath(full)
+                    if os.path.islink(full) and not inside(real):
+                        yield full, "outside"
+                        continue
+                    if real in seen:
+                        continue
+                    seen.add(real)
+                    yield full, (real if os.path.islink(full) else None)
+        else:
+            real = os.path.realpath(top)
+            if real in seen:
+                continue
+            seen.add(real)
+            yield top, (real if os.path.islink(top) else None)
+
+
+def run(
+    paths: Sequence[str],
+    *,
+    settings_for,
+    write: bool = True,
+    rules: Sequence[Rule] | None = None,
+    exclude: Sequence[str] = (),
+) -> list[FileResult]:
+    """Fix every file under `paths`; `settings_for(path)` gives each file's settings."""
+    results: list[FileResult] = []
+    for path, real in iter_files(paths, exclude=exclude):
+        if real == "outside":
+            results.append(FileResult(path=path, status="skipped", error="symbolic link to a file outside the given paths"))
+            continue
+        if not os.path.exists(path):
+            results.append(FileResult(path=path, status="failed", error="no such file or directory"))
+            continue
+        try:
+            settings = settings_for(path)
+        except ConfigError as e:
+            results.append(FileResult(path=path, status="failed", error=str(e)))
+            continue
+        results.append(fix_path(path, settings=settings, write=write, rules=rules, write_to=real))
+    return results

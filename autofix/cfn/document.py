@@ -1,0 +1,762 @@
+"""CloudFormation templates as text plus a composed node tree with source positions.
+
+Rules read the tree and return text edits; nothing here ever re-dumps a document.  Positions
+come from ruamel.yaml's composer (`start_mark.index` / `end_mark.index`), which works for JSON
+templates too since JSON is a YAML flow mapping.  Values are rendered in the file's own style:
+its quote character, its indentation step, block or flow, its line ending.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from autofix.fixes import Edit
+
+MAX_NODES = 2_000_000  # expanded-node budget: refuses alias bombs before they eat memory
+MAX_DEPTH = 200
+
+# Short-form intrinsic tags and the long form they stand for.
+SHORT_TAGS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!GetAtt": "Fn::GetAtt",
+    **{
+        f"!{n}": f"Fn::{n}"
+        for n in (
+            "Sub Join Select Split FindInMap ImportValue Base64 Cidr GetAZs If Equals And Or Not "
+            "Transform ToJsonString Length ForEach"
+        ).split()
+    },
+}
+
+
+class TemplateError(Exception):
+    """Input we cannot handle; carries a 1-based line and column."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class NotATemplate(Exception):
+    """Parsed fine but is not a CloudFormation template (no Resources mapping)."""
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A value to render as an intrinsic function: Tagged("Ref", "X") -> !Ref X / {"Ref": "X"}."""
+
+    fn: str  # long form: "Ref", "Fn::Sub", "Fn::GetAtt", ...
+    value: Any
+
+
+def node_tag(node: Node) -> str:
+    return str(node.tag) if node.tag is not None else ""
+
+
+def is_map(node: Node | None) -> bool:
+    return isinstance(node, MappingNode)
+
+
+def is_seq(node: Node | None) -> bool:
+    return isinstance(node, SequenceNode)
+
+
+def is_scalar(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode)
+
+
+def is_plain_scalar(node: Node | None) -> bool:
+    """A scalar that is a literal value, not a short-form intrinsic function."""
+    return isinstance(node, ScalarNode) and node_tag(node).startswith("tag:yaml.org,2002:")
+
+
+_BOOL_TRUE = {"true", "True", "TRUE"}
+_BOOL_FALSE = {"false", "False", "FALSE"}
+
+
+def scalar_value(node: Node) -> Any:
+    """The Python value of a literal scalar (str, int, float, bool or None)."""
+    tag = node_tag(node)
+    v = node.value
+    if tag.endswith(":str") or not tag.startswith("tag:yaml.org,2002:"):
+        return v
+    if tag.endswith(":bool"):
+        return v in _BOOL_TRUE or v.lower() in ("true", "yes", "on")
+    if tag.endswith(":int"):
+        try:
+            return int(v.replace("_", ""), 0) if not re.fullmatch(r"0[0-7]+", v) else int(v, 8)
+        except ValueError:
+            return v
+    if tag.endswith(":float"):
+        try:
+            return float(v.replace("_", ""))
+        except ValueError:
+            return v
+    if tag.endswith(":null"):
+        return None
+    return v
+
+
+def mapping_items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:
+    yield from node.value
+
+
+def mapping_get(node: Node | None, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def mapping_key(node: Node | None, key: str) -> ScalarNode | None:
+    if not isinstance(node, MappingNode):
+        return None
+    for k, _ in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            return k
+    return None
+
+
+def intrinsic(node: Node | None) -> tuple[str, Node | str] | None:
+    """('Ref', value) for `!Ref X` or `{Ref: X}`; ('Fn::Sub', node) etc.; None for literals."""
+    if node is None:
+        return None
+    tag = node_tag(node)
+    if tag in SHORT_TAGS:
+        return SHORT_TAGS[tag], node
+    if isinstance(node, MappingNode) and len(node.value) == 1:
+        k = node.value[0][0]
+        if isinstance(k, ScalarNode) and (k.value == "Ref" or k.value.startswith("Fn::") or k.value == "Condition"):
+            return k.value, node.value[0][1]
+    return None
+
+
+def to_plain(node: Node, _budget: list | None = None, _depth: int = 0) -> Any:
+    """The template's meaning as plain data, short-form tags expanded to their long form."""
+    budget = _budget if _budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TemplateError("document expands to too many nodes (alias bomb?)", node.start_mark.line + 1, node.start_mark.column + 1)
+    if _depth > MAX_DEPTH:
+        raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1, node.start_mark.column + 1)
+    tag = node_tag(node)
+    if isinstance(node, ScalarNode):
+        val: Any = scalar_value(node)
+    elif isinstance(node, SequenceNode):
+        val = [to_plain(c, budget, _depth + 1) for c in node.value]
+    else:
+        val = {}
+        for k, v in node.value:
+            key = k.value if isinstance(k, ScalarNode) else repr(to_plain(k, budget, _depth + 1))
+            val[key] = to_plain(v, budget, _depth + 1)
+    if tag in SHORT_TAGS:
+        long = SHORT_TAGS[tag]
+        if long == "Fn::GetAtt" and isinstance(val, str):
+            val = val.split(".", 1)
+        return {long: val}
+    if tag and not tag.startswith("tag:yaml.org,2002:"):
+        return {tag: val}
+    return val
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+_yaml = YAML(typ="rt")
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """UTF-8 text and whether it had a BOM; undecodable bytes are a TemplateError at their line."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), bom
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        raise TemplateError(f"not UTF-8: byte 0x{data[e.start]:02x} cannot be decoded", line, col) from None
+
+
+def _check_json(text: str) -> None:
+    def pairs(items):
+        seen = set()
+        for k, _ in items:
+            if k in seen:
+                raise TemplateError(f"duplicate key {k!r}")
+            seen.add(k)
+        return dict(items)
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as e:
+        raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
+
+
+def _check_duplicates(node: Node, depth: int = 0) -> None:
+    stack = [(node, 0)]
+    seen_ids: set[int] = set()
+    while stack:
+        n, d = stack.pop()
+        if id(n) in seen_ids:
+            continue
+        seen_ids.add(id(n))
+        if d > MAX_DEPTH:
+            raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", n.start_mark.line + 1, n.start_mark.column + 1)
+        if isinstance(n, MappingNode):
+            keys: dict[str, ScalarNode] = {}
+            for k, v in n.value:
+                if isinstance(k, ScalarNode):
+                    if k.value in keys:
+                        first = keys[k.value].start_mark.line + 1
+                        raise TemplateError(
+                            f"duplicate key {k.value!r} (first at line {first})", k.start_mark.line + 1, k.start_mark.column + 1
+                        )
+                    keys[k.value] = k
+                stack.append((v, d + 1))
+        elif isinstance(n, SequenceNode):
+            stack.extend((c, d + 1) for c in n.value)
+
+
+def compose(text: str) -> Node | None:
+    try:
+        return _yaml.compose(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        reason = (e.problem or e.context or "invalid YAML").strip()
+        if mark is not None:
+            raise TemplateError(f"invalid YAML: {reason}", mark.line + 1, mark.column + 1) from None
+        raise TemplateError(f"invalid YAML: {reason}") from None
+    except YAMLError as e:
+        raise TemplateError(f"invalid YAML: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    except RecursionError:
+        raise TemplateError("invalid YAML: nesting too deep") from None
+
+
+def looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] == "{"
+
+
+class Document:
+    """A parsed CloudFormation template: source text, root node, and the file's style."""
+
+    def __init__(self, text: str, *, bom: bool = False):
+        self.text = text
+        self.bom = bom
+        self.is_json = looks_like_json(text)
+        if self.is_json:
+            _check_json(text)
+        root = compose(text)
+        if root is None or not isinstance(root, MappingNode):
+            raise NotATemplate("no top-level mapping")
+        _check_duplicates(root)
+        self.root: MappingNode = root
+        resources = mapping_get(root, "Resources")
+        if resources is None:
+            raise NotATemplate("no Resources section")
+        if not isinstance(resources, MappingNode):
+            raise TemplateError(
+                "Resources is not a mapping", resources.start_mark.line + 1, resources.start_mark.column + 1
+            )
+        self.resources_node: MappingNode = resources
+        self.newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+        self._style: _Style | None = None
+        self._plain: Any = None
+        self._lines: list[int] | None = None
+
+    # ---- reading ---------------------------------------------------------------------------
+    @property
+    def plain(self) -> Any:
+        if self._plain is None:
+            self._plain = to_plain(self.root)
+        return self._plain
+
+    def section(self, name: str) -> Node | None:
+        return mapping_get(self.root, name)
+
+    def resources(self) -> Iterator["Resource"]:
+        for k, v in self.resources_node.value:
+            if isinstance(k, ScalarNode) and isinstance(v, MappingNode):
+                yield Resource(self, k.value, k, v)
+
+    def resource(self, logical_id: str) -> "Resource | None":
+        for r in self.resources():
+            if r.logical_id == logical_id:
+                return r
+        return None
+
+    def line_text(self, line: int) -> str:
+        """The 1-based line's text without its line ending."""
+        starts = self.line_starts()
+        if line < 1 or line > len(starts):
+            return ""
+        start = starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+
+    def line_starts(self) -> list[int]:
+        if self._lines is None:
+            self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return self._lines
+
+    @property
+    def style(self) -> "_Style":
+        if self._style is None:
+            self._style = _Style.detect(self)
+        return self._style
+
+    # ---- editing ---------------------------------------------------------------------------
+    def replace(self, node: Node, value: Any) -> Edit:
+        """Replace a value node (scalar or collection) by `value`, in the node's own style."""
+        if isinstance(node, ScalarNode) and not isinstance(value, (Tagged, dict, list)):
+            return Edit(node.start_mark.index, node.end_mark.index, self.render_scalar(value, like=node))
+        indent = self._value_indent(node)
+        text = self.render_value(value, indent=indent, inline=True, flow=self._in_flow(node))
+        return Edit(node.start_mark.index, self._node_end(node), text)
+
+    def insert_key(self, mapping: MappingNode, key: str, value: Any, *, after: str | None = None,
+                   before: str | None = None) -> Edit:
+        """Add `key: value` to a mapping, after the entry `after` (default: the last entry)."""
+        return self.insert_entries(mapping, [(key, value)], after=after, before=before)
+
+    def insert_entries(self, mapping: MappingNode, entries: list[tuple[str, Any]], *, after: str | None = None,
+                       before: str | None = None) -> Edit:
+        """Add entries to a mapping in one edit, after the entry `after` (default: the last), or
+        before the entry `before`; new keys take the indentation and quoting of their siblings."""
+        if not isinstance(mapping, MappingNode):
+            raise TypeError("insert_entries needs a mapping node")
+        if self._is_flow(mapping):
+            return self._insert_flow(mapping, entries, after=after)
+        items = mapping.value
+        key_col = items[0][0].start_mark.column if items else mapping.start_mark.column
+        like = items[0][0] if items else None
+        bodies = [" " * key_col + self._render_entry(k, v, key_col, like_key=like) for k, v in entries]
+        bk = mapping_key(mapping, before) if before is not None else None
+        if bk is not None and self._starts_line(bk):
+            pos = bk.start_mark.index - bk.start_mark.column
+            return Edit(pos, pos, "".join(b + self.newline for b in bodies))
+        idx = len(items) - 1
+        if after is not None:
+            for i, (k, _) in enumerate(items):
+                if k.value == after:
+                    idx = i
+        pos = self._entry_end(items[idx][1]) if items else mapping.end_mark.index
+        return Edit(pos, pos, "".join(self.newline + b for b in bodies))
+
+    def remove_key(self, mapping: MappingNode, key: str) -> Edit:
+        """Remove `key` and its value from a mapping, with its whole lines in block style."""
+        pairs = mapping.value
+        for i, (k, v) in enumerate(pairs):
+            if k.value == key:
+                break
+        else:
+            raise KeyError(key)
+        if self._is_flow(mapping):
+            start = k.start_mark.index
+            end = self._node_end(v)
+            if i + 1 < len(pairs):  # remove through the next key's start
+                end = pairs[i + 1][0].start_mark.index
+                start = self._flow_key_start(k)
+            elif i > 0:  # last entry: remove from the previous value's end
+                start = self._node_end(pairs[i - 1][1])
+            else:
+                start = self._flow_key_start(k)
+            return Edit(start, end)
+        line_start = k.start_mark.index - k.start_mark.column
+        if not self.text[line_start : k.start_mark.index].strip() == "":
+            # key shares its line with something (`- Key: x`): remove from the key only
+            line_start = k.start_mark.index
+        end = self._entry_end(v)
+        nl = self.text.find("\n", end)
+        end = len(self.text) if nl < 0 else nl + 1
+        if line_start == k.start_mark.index and i + 1 < len(pairs):
+            end = pairs[i + 1][0].start_mark.index
+        return Edit(line_start, end)
+
+    def remove_item(self, seq: SequenceNode, index: int) -> Edit:
+        """Remove one item from a sequence (block: its lines; flow: with its comma)."""
+        items = seq.value
+        item = items[index]
+        if self._is_flow(seq):
+            if index + 1 < len(items):
+                return Edit(self._flow_item_start(item), self._flow_item_start(items[index + 1]))
+            if index > 0:
+                return Edit(self._node_end(items[index - 1]), self._node_end(item))
+            return Edit(self._flow_item_start(item), self._node_end(item))
+        dash = self.text.rfind("-", 0, item.start_mark.index)
+        line_start = self.text.rfind("\n", 0, dash) + 1
+        end = self._entry_end(item)
+        nl = self.text.find("\n", end)
+        end = len(self.text) if nl < 0 else nl + 1
+        if self.text[line_start:dash].strip():
+            line_start = dash  # nested `- - x`: keep the outer dash
+        return Edit(line_start, end)
+
+    # ---- rendering -------------------------------------------------------------------------
+    def render_scalar(self, value: Any, like: ScalarNode | None = None, flow: bool = False) -> str:
+        if self.is_json:
+            return json.dumps(value, ensure_ascii=False)
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        s = str(value)
+        quote = None
+        if like is not None and like.style in ("'", '"'):
+            quote = like.style
+        elif not plain_safe(s, flow=flow):
+            quote = self.style.quote
+        if quote is None:
+            return s
+        if quote == "'" and "\n" not in s and not re.search(r"[\x00-\x1f]", s):
+            return "'" + s.replace("'", "''") + "'"
+        return json.dumps(s, ensure_ascii=False)
+
+    def render_value(self, value: Any, *, indent: int, inline: bool, flow: bool = False) -> str:
+        """Render a value that starts after `key: ` (inline) at block indentation `indent`."""
+        if self.is_json:
+            return self._render_json(value, indent)
+        if flow:
+            return self._render_flow(value)
+        return self._render_block(value, indent)
+
+    def _render_block(self, value: Any, indent: int) -> str:
+        step = self.style.indent
+        nl = self.newline
+        if isinstance(value, Tagged):
+            tag = _short_tag(value.fn)
+            inner = value.value
+            if value.fn == "Fn::GetAtt" and isinstance(inner, list) and all(isinstance(x, str) for x in inner):
+                return f"{tag} {'.'.join(inner)}"
+            if isinstance(inner, (list, dict)):
+                return f"{tag} {self._render_flow(inner)}"
+            return f"{tag} {self._render_flow(inner)}"
+        if isinstance(value, dict):
+            if not value:
+                return "{}"
+            lines = []
+            for k, v in value.items():
+                lines.append(" " * (indent + step) + self._render_entry(k, v, indent + step))
+            return nl + nl.join(lines)
+        if isinstance(value, list):
+            if not value:
+                return "[]"
+            seq_indent = indent + (step if self.style.seq_indented else 0)
+            lines = []
+            for item in value:
+                if isinstance(item, dict) and item and not isinstance(item, Tagged):
+                    first = True
+                    entry_lines = []
+                    for k, v in item.items():
+                        prefix = " " * seq_indent + "- " if first else " " * (seq_indent + 2)
+                        entry_lines.append(prefix + self._render_entry(k, v, seq_indent + 2))
+                        first = False
+                    lines.append(nl.join(entry_lines))
+                else:
+                    lines.append(" " * seq_indent + "- " + self._render_block(item, seq_indent + 2).lstrip(" "))
+            return nl + nl.join(lines)
+        return self.render_scalar(value)
+
+    def _render_entry(self, key: str, value: Any, key_col: int, like_key: ScalarNode | None = None) -> str:
+        """`key: value` for a block mapping whose keys sit at column key_col."""
+        k = self.render_scalar(key, like=like_key if like_key is not None and like_key.style else None)
+        rendered = self._render_block(value, key_col)
+        if rendered.startswith(self.newline):
+            return f"{k}:{rendered}"
+        return f"{k}: {rendered}"
+
+    def _render_flow(self, value: Any) -> str:
+        if isinstance(value, Tagged):
+            inner = value.value
+            if value.fn == "Fn::GetAtt" and isinstance(inner, list):
+                inner = ".".join(inner)
+            return f"{_short_tag(value.fn)} {self._render_flow(inner)}"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{self.render_scalar(k, flow=True)}: {self._render_flow(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(self._render_flow(v) for v in value) + "]"
+        return self.render_scalar(value, flow=True)
+
+    def _render_json(self, value: Any, indent: int) -> str:
+        def plain(v):
+            if isinstance(v, Tagged):
+                return {v.fn: plain(v.value)}
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            return v
+
+        v = plain(value)
+        step = self.style.indent
+        if not isinstance(v, (dict, list)) or not v:
+            return json.dumps(v, ensure_ascii=False)
+        if self.style.json_compact_intrinsics and isinstance(value, Tagged) and not _has_collection(value.value):
+            return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+        out = json.dumps(v, ensure_ascii=False, indent=step)
+        pad = " " * indent
+        return out.replace("\n", self.newline + pad)
+
+    # ---- positions -------------------------------------------------------------------------
+    def _is_flow(self, node: Node) -> bool:
+        return self.text[node.start_mark.index : node.start_mark.index + 1] in ("{", "[") or (
+            node_tag(node) in SHORT_TAGS and _first_after_tag(self.text, node) in ("{", "[")
+        )
+
+    def _in_flow(self, node: Node) -> bool:
+        """Whether a node sits inside a flow collection (JSON counts)."""
+        if self.is_json:
+            return True
+        # a cheap test: the nearest unmatched bracket before the node on its line(s)
+        depth = 0
+        for ch in reversed(self.text[self.line_starts()[node.start_mark.line] : node.start_mark.index]):
+            if ch in "]}":
+                depth += 1
+            elif ch in "[{":
+                if depth == 0:
+                    return True
+                depth -= 1
+        return False
+
+    def _value_indent(self, node: Node) -> int:
+        """The block indentation of the line the node starts on."""
+        line = self.line_text(node.start_mark.line + 1)
+        return len(line) - len(line.lstrip(" "))
+
+    def _node_end(self, node: Node) -> int:
+        """End of a node's own text (block scalars: without trailing blank lines)."""
+        end = node.end_mark.index
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
+                end -= 1
+        elif isinstance(node, (MappingNode, SequenceNode)) and not self._is_flow(node):
+            last = self._last_leaf(node)
+            if last is not None:
+                return self._node_end(last)
+        return end
+
+    def _last_leaf(self, node: Node) -> Node | None:
+        while isinstance(node, (MappingNode, SequenceNode)) and not self._is_flow(node):
+            if not node.value:
+                return None
+            last = node.value[-1]
+            node = last[1] if isinstance(last, tuple) else last
+        return node
+
+    def _entry_end(self, value: Node) -> int:
+        """Where a block entry ends: after its value's text and any comment on that line,
+        before the line break."""
+        end = self._node_end(value)
+        nl = self.text.find("\n", end)
+        if nl < 0:
+            return len(self.text)
+        return nl - 1 if nl > 0 and self.text[nl - 1] == "\r" else nl
+
+    def _starts_line(self, node: Node) -> bool:
+        ls = node.start_mark.index - node.start_mark.column
+        return self.text[ls : node.start_mark.index].strip() == ""
+
+    def _flow_key_start(self, k: ScalarNode) -> int:
+        return k.start_mark.index
+
+    def _flow_item_start(self, n: Node) -> int:
+        return n.start_mark.index
+
+    def _insert_flow(self, mapping: MappingNode, entries: list[tuple[str, Any]], after: str | None) -> Edit:
+        items = mapping.value
+        def jsonish(v: Any) -> str:
+            return json.dumps(_plainify(v), ensure_ascii=False, separators=(", ", ": "))
+        if not items:
+            close = self.text.rfind("}", mapping.start_mark.index, mapping.end_mark.index)
+            body = ", ".join(
+                f"{self.render_scalar(k, flow=True)}: {jsonish(v) if self.is_json else self._render_flow(v)}"
+                for k, v in entries
+            )
+            return Edit(close, close, body)
+        idx = len(items) - 1
+        if after is not None:
+            for i, (k, _) in enumerate(items):
+                if k.value == after:
+                    idx = i
+        last_k, last_v = items[idx]
+        pos = self._node_end(last_v)
+        multiline = len({k.start_mark.line for k, _ in items}) > 1 or items[0][0].start_mark.line != mapping.start_mark.line
+        like = items[0][0]
+        out = []
+        for key, value in entries:
+            k = self.render_scalar(key, like=like if like.style else None, flow=True)
+            if multiline:
+                line = self.line_text(last_k.start_mark.line + 1)
+                col = last_k.start_mark.column
+                indent_str = line[:col] if line[:col].strip() == "" else " " * col
+                v = self.render_value(value, indent=len(indent_str), inline=True, flow=not self.is_json)
+                out.append(f",{self.newline}{indent_str}{k}: {v}")
+            else:
+                v = jsonish(value) if self.is_json else self._render_flow(value)
+                out.append(f", {k}: {v}")
+        return Edit(pos, pos, "".join(out))
+
+
+
+
+class Resource:
+    """One entry of `Resources`: logical id, its key node and its mapping node."""
+
+    def __init__(self, doc: Document, logical_id: str, key: ScalarNode, node: MappingNode):
+        self.doc = doc
+        self.logical_id = logical_id
+        self.key = key
+        self.node = node
+
+    @property
+    def type(self) -> str | None:
+        t = mapping_get(self.node, "Type")
+        return t.value if is_plain_scalar(t) else None
+
+    @property
+    def properties(self) -> MappingNode | None:
+        p = mapping_get(self.node, "Properties")
+        return p if isinstance(p, MappingNode) else None
+
+    def attribute(self, name: str) -> Node | None:
+        """A resource attribute (DeletionPolicy, Metadata, Condition, ...)."""
+        return mapping_get(self.node, name)
+
+    def prop(self, name: str) -> Node | None:
+        return mapping_get(self.properties, name)
+
+    def prop_value(self, name: str, default: Any = None) -> Any:
+        """A property's literal value, or `default` when absent or not a literal."""
+        n = self.prop(name)
+        return scalar_value(n) if is_plain_scalar(n) else default
+
+    @property
+    def path(self) -> tuple:
+        return ("Resources", self.logical_id)
+
+
+def _plainify(v: Any) -> Any:
+    if isinstance(v, Tagged):
+        return {v.fn: _plainify(v.value)}
+    if isinstance(v, dict):
+        return {k: _plainify(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plainify(x) for x in v]
+    return v
+
+
+def _has_collection(v: Any) -> bool:
+    if isinstance(v, Tagged):
+        return True
+    if isinstance(v, (dict, list)):
+        return any(isinstance(x, (dict, list, Tagged)) for x in (v.values() if isinstance(v, dict) else v))
+    return False
+
+
+def _short_tag(fn: str) -> str:
+    for short, long in SHORT_TAGS.items():
+        if long == fn:
+            return short
+    raise ValueError(f"no short form for {fn}")
+
+
+def _first_after_tag(text: str, node: Node) -> str:
+    i = node.start_mark.index
+    m = re.compile(r"!\S*\s*").match(text, i)
+    return text[m.end() : m.end() + 1] if m else ""
+
+
+@dataclass
+class _Style:
+    quote: str
+    indent: int
+    seq_indented: bool  # block sequences under a key indented (`key:\n  - a`) or not (`key:\n- a`)
+    json_compact_intrinsics: bool = False
+
+    @classmethod
+    def detect(cls, doc: Document) -> "_Style":
+        singles = doubles = 0
+        steps: dict[int, int] = {}
+        seq_in = seq_out = 0
+        stack: list[Node] = [doc.root]
+        seen = 0
+        while stack and seen < 20000:
+            n = stack.pop()
+            seen += 1
+            if isinstance(n, ScalarNode):
+                if n.style == "'":
+                    singles += 1
+                elif n.style == '"':
+                    doubles += 1
+            elif isinstance(n, MappingNode):
+                for k, v in n.value:
+                    if isinstance(k, ScalarNode):
+                        if k.style == "'":
+                            singles += 1
+                        elif k.style == '"':
+                            doubles += 1
+                    if isinstance(v, MappingNode) and v.value and v.value[0][0].start_mark.line > k.start_mark.line:
+                        d = v.value[0][0].start_mark.column - k.start_mark.column
+                        if d > 0:
+                            steps[d] = steps.get(d, 0) + 1
+                    if isinstance(v, SequenceNode) and v.value and v.start_mark.line > k.start_mark.line and not doc.is_json:
+                        dash_col = v.start_mark.column
+                        if dash_col > k.start_mark.column:
+                            seq_in += 1
+                        else:
+                            seq_out += 1
+                    stack.append(v)
+            elif isinstance(n, SequenceNode):
+                stack.extend(n.value)
+        if doc.is_json:
+            quote = '"'
+        else:
+            quote = '"' if doubles > singles else "'"
+        indent = max(steps, key=lambda s: (steps[s], -s)) if steps else 2
+        return cls(quote=quote, indent=indent, seq_indented=seq_in >= seq_out)
+
+
+# YAML 1.1 and 1.2 implicit types; a plain scalar matching any of these would not read as a string.
+_NON_STRING = re.compile(
+    r"""^(?:
+        [-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?
+      | [-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+      | [-+]?0[xXoObB][0-9a-fA-F_]+
+      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+      | [-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+      | y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+      | null|Null|NULL|~
+      | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*
+      | =|<<
+    )$""",
+    re.X,
+)
+_PLAIN_OK = re.compile(r"^[A-Za-z0-9_/$.][A-Za-z0-9_./:$()+=@ -]*$")
+
+
+def plain_safe(s: str, flow: bool = False) -> bool:
+    """Whether `s` can be written as a plain scalar and read back as the same string."""
+    if not s or s != s.strip() or _NON_STRING.match(s):
+        return False
+    if not _PLAIN_OK.match(s):
+        return False
+    if ": " in s or s.endswith(":") or " #" in s or "  " in s:
+        return False
+    if s[0] in "-" or s[0].isdigit() or (flow and ":" in s):
+        return False
+    return True

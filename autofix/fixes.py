@@ -1,0 +1,136 @@
+"""Edits, fixes and applying them to source text.
+
+A fix is a set of text edits on the original source plus what a reviewer needs to judge it
+(the rule, a message, where, whether it is safe).  Edits are character offsets into the text
+as decoded (BOM removed, line endings as in the file).  Applying sorts them and rejects
+overlaps, so a fix never rewrites bytes it did not name.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+Path = tuple  # a path into the template: ("Resources", "Db", "Properties", "EngineVersion")
+
+
+class Applicability(str, enum.Enum):
+    """How sure we are that a fix keeps what the user meant (ruff's model)."""
+
+    SAFE = "safe"  # applied by default
+    UNSAFE = "unsafe"  # applied only with --unsafe-fixes; `unsafe_reason` says why
+    DISPLAY_ONLY = "display-only"  # reported, never applied (e.g. a value we cannot resolve)
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace text[start:end] by `content` (an insertion when start == end)."""
+
+    start: int
+    end: int
+    content: str = ""
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad edit range {self.start}..{self.end}")
+
+
+@dataclass
+class Fix:
+    """One finding and the edits that resolve it.
+
+    `paths` lists the template paths whose meaning the edits may change; the engine re-parses
+    the result and refuses a file whose meaning changed anywhere else.
+    """
+
+    rule: str  # stable code, e.g. "AF101"
+    name: str  # kebab-case rule name
+    message: str
+    edits: list[Edit] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    line: int = 0  # 1-based; 0 when unknown
+    column: int = 0  # 1-based
+    resource: str | None = None
+    applicability: Applicability = Applicability.SAFE
+    unsafe_reason: str | None = None
+    notes: list[str] = field(default_factory=list)  # things a human must know (reboot, non-empty bucket)
+    cfn_lint: tuple[str, ...] = ()  # cfn-lint rule ids this resolves
+    before: str | None = None  # short human form of the old value, for reports
+    after: str | None = None
+    replaces_resource: bool = False  # the change replaces a deployed resource
+    applied: bool = False
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.edits) and self.applicability is not Applicability.DISPLAY_ONLY
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "resource": self.resource,
+            "applicability": self.applicability.value,
+            "unsafe_reason": self.unsafe_reason,
+            "applied": self.applied,
+            "before": self.before,
+            "after": self.after,
+            "notes": list(self.notes),
+            "cfn_lint": list(self.cfn_lint),
+            "replaces_resource": self.replaces_resource,
+        }
+
+
+class OverlapError(ValueError):
+    pass
+
+
+def overlaps(a: Edit, b: Edit) -> bool:
+    """Two edits conflict when their ranges intersect, or both insert at the same point."""
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start
+    return a.start < b.end and b.start < a.end or (a.start == b.start and (a.start == a.end or b.start == b.end))
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits; O(n log n + len(text)).  Raises OverlapError on a conflict."""
+    ordered = sorted(edits)
+    for prev, cur in zip(ordered, ordered[1:]):
+        if overlaps(prev, cur):
+            raise OverlapError(f"edits overlap: {prev} and {cur}")
+    if ordered and ordered[-1].end > len(text):
+        raise OverlapError(f"edit past end of text: {ordered[-1]}")
+    parts: list[str] = []
+    pos = 0
+    for e in ordered:
+        parts.append(text[pos : e.start])
+        parts.append(e.content)
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _path_overlap(a: Path, b: Path) -> bool:
+    n = min(len(a), len(b))
+    return tuple(a[:n]) == tuple(b[:n])
+
+
+def select_compatible(fixes: Sequence[Fix]) -> list[Fix]:
+    """Keep fixes, in order, whose edits do not overlap any fix already kept (ruff's rule), and
+    whose declared paths do not touch a path a kept fix changes: the later one gets its turn in
+    the next pass, against the new text."""
+    kept: list[Fix] = []
+    taken: list[Edit] = []
+    paths: list[Path] = []
+    for fix in fixes:
+        if any(overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        if fix.rule not in {k.rule for k in kept} and any(_path_overlap(p, q) for p in fix.paths for q in paths):
+            continue
+        kept.append(fix)
+        taken.extend(fix.edits)
+        paths.extend(fix.paths)
+    return kept

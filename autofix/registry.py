@@ -1,0 +1,99 @@
+"""Finding rules: the built-in `transforms` package plus the `autofix.rules` entry point group,
+so that other packages can ship rules of their own."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from importlib.metadata import entry_points
+
+from autofix.rules import Rule
+
+ENTRY_POINT_GROUP = "autofix.rules"
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def _rules_in_module(module) -> list[type[Rule]]:
+    out = []
+    for obj in vars(module).values():
+        if isinstance(obj, type) and issubclass(obj, Rule) and obj.code and obj.__module__ == module.__name__:
+            out.append(obj)
+    return out
+
+
+def _builtin() -> list[type[Rule]]:
+    import transforms
+
+    found: list[type[Rule]] = []
+    for sub in ("cfn", "cdk"):
+        pkg = importlib.import_module(f"transforms.{sub}")
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if info.name.startswith("_"):
+                continue
+            found.extend(_rules_in_module(importlib.import_module(f"transforms.{sub}.{info.name}")))
+    return found
+
+
+def _plugins() -> list[type[Rule]]:
+    found: list[type[Rule]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        items = obj if isinstance(obj, (list, tuple)) else [obj]
+        for item in items:
+            if isinstance(item, type) and issubclass(item, Rule):
+                found.append(item)
+    return found
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> tuple[Rule, ...]:
+    classes = _builtin() + _plugins()
+    seen: dict[str, type[Rule]] = {}
+    for cls in classes:
+        if cls.code in seen and seen[cls.code] is not cls:
+            raise SelectionError(f"two rules share the code {cls.code}: {seen[cls.code].__name__} and {cls.__name__}")
+        seen[cls.code] = cls
+    return tuple(cls() for cls in sorted(seen.values(), key=lambda c: c.code))
+
+
+def matches(rule: Rule, selector: str) -> bool:
+    """ALL, a code or code prefix (AF1 -> AF101...), a rule name, or a cfn-lint id it resolves."""
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return True
+    if rule.name == s.lower():
+        return True
+    if s.upper() in rule.cfn_lint:
+        return True
+    return rule.code.startswith(s.upper())
+
+
+def validate_selectors(selectors) -> None:
+    rules = all_rules()
+    for s in selectors:
+        if not any(matches(r, s) for r in rules):
+            raise SelectionError(f"unknown rule selector {s!r} (see `autofix rules`)")
+
+
+def select(select=("ALL",), ignore=(), language: str | None = None) -> list[Rule]:
+    out = []
+    for r in all_rules():
+        if language and r.language != language:
+            continue
+        if not any(matches(r, s) for s in select):
+            continue
+        if any(matches(r, s) for s in ignore):
+            continue
+        out.append(r)
+    return out
+
+
+def find(rule_id: str) -> Rule | None:
+    for r in all_rules():
+        if r.code == rule_id.upper() or r.name == rule_id.lower():
+            return r
+    return None

@@ -1,0 +1,153 @@
+"""Settings: `--config FILE`, else `autofix.toml` / `.autofix.toml` / `[tool.autofix]` in
+`pyproject.toml` found from the template's folder upward.  Command-line options win."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAMES = ("autofix.toml", ".autofix.toml", "pyproject.toml")
+TOP_LEVEL_KEYS = {"select", "ignore", "unsafe-fixes", "environment", "catalog", "region", "per-file-ignores",
+                  "extend-select", "exclude"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    environment: str | None = None
+    catalog: str | None = None
+    region: str | None = None
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    sections: tuple[tuple[str, Any], ...] = ()  # rule sections, e.g. ("lifecycle", {...})
+    source: str | None = None  # the file these came from
+
+    def section(self, name: str) -> dict:
+        for k, v in self.sections:
+            if k == name:
+                return v
+        return {}
+
+    def ignores_for(self, path: str | None) -> tuple[str, ...]:
+        if not path:
+            return ()
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
+                out.extend(codes)
+        return tuple(out)
+
+    def merged(self, **overrides: Any) -> "Settings":
+        """Command-line values (None = not given) over these settings."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def fingerprint(self) -> str:
+        return repr((self.select, self.ignore, self.unsafe_fixes, self.environment, self.catalog, self.region,
+                     self.per_file_ignores, self.sections))
+
+
+def _as_tuple(v: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return (v,)
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return tuple(v)
+    raise ConfigError(f"{where}: '{key}' must be a string or a list of strings")
+
+
+def parse_settings(data: dict, where: str) -> Settings:
+    kw: dict[str, Any] = {"source": where}
+    sections = []
+    for key, val in data.items():
+        if key in ("select", "ignore", "exclude"):
+            kw[key] = _as_tuple(val, key, where)
+        elif key == "extend-select":
+            continue
+        elif key == "unsafe-fixes":
+            if not isinstance(val, bool):
+                raise ConfigError(f"{where}: 'unsafe-fixes' must be true or false")
+            kw["unsafe_fixes"] = val
+        elif key == "environment":
+            if val not in ("test", "production"):
+                raise ConfigError(f"{where}: 'environment' must be \"test\" or \"production\", not {val!r}")
+            kw["environment"] = val
+        elif key in ("catalog", "region"):
+            if not isinstance(val, str):
+                raise ConfigError(f"{where}: '{key}' must be a string")
+            kw[key] = val
+        elif key == "per-file-ignores":
+            if not isinstance(val, dict):
+                raise ConfigError(f"{where}: 'per-file-ignores' must be a table of glob = [codes]")
+            kw["per_file_ignores"] = tuple((g, _as_tuple(c, f"per-file-ignores.{g}", where)) for g, c in val.items())
+        elif isinstance(val, dict):
+            sections.append((key, val))
+        else:
+            raise ConfigError(f"{where}: unknown setting '{key}'")
+    if "extend-select" in data:
+        kw["select"] = tuple(kw.get("select", ("ALL",))) + _as_tuple(data["extend-select"], "extend-select", where)
+    kw["sections"] = tuple(sections)
+    return Settings(**kw)
+
+
+def read_config(path: str | os.PathLike) -> Settings:
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read config: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: invalid TOML: {e}") from None
+    if p.name == "pyproject.toml":
+        data = data.get("tool", {}).get("autofix", {})
+    return parse_settings(data, str(p))
+
+
+@lru_cache(maxsize=256)
+def find_config(folder: str) -> str | None:
+    """The nearest config file at or above `folder`."""
+    d = Path(folder).resolve()
+    for parent in (d, *d.parents):
+        for name in CONFIG_NAMES:
+            f = parent / name
+            if f.is_file():
+                if name == "pyproject.toml":
+                    try:
+                        with open(f, "rb") as fh:
+                            if "autofix" not in tomllib.load(fh).get("tool", {}):
+                                continue
+                    except (OSError, tomllib.TOMLDecodeError):
+                        continue
+                return str(f)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _settings_from(path: str | None) -> Settings:
+    return read_config(path) if path else Settings()
+
+
+def settings_for(target: str | None, config: str | None = None, **overrides: Any) -> Settings:
+    """Settings for one file: the explicit config, else the nearest one, then the CLI overrides."""
+    if config:
+        base = _settings_from(str(config))
+    elif target and target != "-":
+        base = _settings_from(find_config(os.path.dirname(os.path.abspath(target)) or "."))
+    else:
+        base = _settings_from(find_config(os.getcwd()))
+    return base.merged(**overrides)

@@ -1,0 +1,1 @@
+"""CDK Python rules."""
