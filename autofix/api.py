@@ -201,12 +201,13 @@ def fix_path(
                 _unapply(result)
         else:
             result.status = "would-fix"
-            _unapply(result)
+            _unapply(result, would=True)
     return result
 
 
-def _unapply(result: FileResult) -> None:
+def _unapply(result: FileResult, would: bool = False) -> None:
     for f in result.fixes:
+        f.would_apply = would and f.applied
         f.applied = False
 
 

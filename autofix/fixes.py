@@ -59,7 +59,8 @@ class Fix:
     before: str | None = None  # short human form of the old value, for reports
     after: str | None = None
     replaces_resource: bool = False  # the change replaces a deployed resource
-    applied: bool = False
+    applied: bool = False  # written (apply) ...
+    would_apply: bool = False  # ... or would be, in check / --diff
 
     @property
     def fixable(self) -> bool:
@@ -76,6 +77,7 @@ class Fix:
             "applicability": self.applicability.value,
             "unsafe_reason": self.unsafe_reason,
             "applied": self.applied,
+            "would_apply": self.would_apply,
             "before": self.before,
             "after": self.after,
             "notes": list(self.notes),

@@ -1,0 +1,228 @@
+"""The `autofix` command: parses options, calls autofix.api, prints.  Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+
+import click
+
+from autofix import __version__
+
+EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+
+
+LAZY_COMMANDS = {
+    "catalog": "autofix.catalog.cli:catalog",
+    "docs": "autofix.docs:docs",
+    "pr": "autofix.pr.cli:pr",
+}
+
+
+class Group(click.Group):
+    """Loads the heavier commands (boto3, git, ...) only when they are called (click's lazy
+    group pattern), so `autofix check` starts fast."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._available_lazy()))
+
+    def _available_lazy(self):
+        import importlib.util
+
+        out = []
+        for name, target in LAZY_COMMANDS.items():
+            try:
+                if importlib.util.find_spec(target.split(":")[0]) is not None:
+                    out.append(name)
+            except ImportError:
+                continue
+        return out
+
+    def get_command(self, ctx, name):
+        cmd = super().get_command(ctx, name)
+        if cmd is None and name in LAZY_COMMANDS and name in self._available_lazy():
+            import importlib
+
+            module, attr = LAZY_COMMANDS[name].split(":")
+            cmd = getattr(importlib.import_module(module), attr)
+        return cmd
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    out = tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+    return out or None
+
+
+def fix_options(f):
+    options = [
+        click.option("--select", multiple=True, help="Rules to run: codes, code prefixes, names, cfn-lint ids or ALL (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Rules not to run (same forms as --select)."),
+        click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None, help="Also apply fixes marked unsafe."),
+        click.option("--env", "environment", type=click.Choice(["test", "production"]), default=None, help="The environment the templates deploy to."),
+        click.option("--config", "config", type=click.Path(dir_okay=False), default=None, help="Settings file (TOML)."),
+        click.option("--catalog", "catalog", type=click.Path(dir_okay=False), default=None, help="Engine-version catalog file."),
+        click.option("--region", default=None, help="AWS region for region-specific data."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", help="Report format."),
+        click.option("--exclude", multiple=True, help="Glob patterns of files to leave out."),
+        click.option("--show-skipped", is_flag=True, help="List files that are not templates."),
+        click.option("--show-cfn-lint", is_flag=True, help="Show the cfn-lint rule ids each fix resolves."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="autofix")
+def cli() -> None:
+    """Fix AWS CloudFormation templates and CDK Python apps with minimal, explained edits."""
+
+
+def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog, region):
+    from autofix import registry
+    from autofix.settings import settings_for
+
+    sel, ign = _split(select), _split(ignore)
+    registry.validate_selectors((sel or ()) + (ign or ()))
+    return partial(settings_for, config=config, select=sel, ignore=ign, unsafe_fixes=unsafe_fixes,
+                   environment=environment, catalog=catalog, region=region)
+
+
+def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, quiet: bool, show_cfn_lint: bool, **opts) -> None:
+    from autofix import api, output
+    from autofix.registry import SelectionError
+    from autofix.settings import ConfigError
+
+    try:
+        settings_for = _settings_factory(**opts)
+        if opts["config"]:
+            settings_for(None)  # a broken --config is a usage error, not a per-file failure
+    except (SelectionError, ConfigError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_ERROR)
+
+    write = mode == "apply" and not diff
+    results = []
+    stdin_out = None
+    for p in paths:
+        if p == "-":
+            data = sys.stdin.buffer.read()
+            r = api.fix_text(data, path="-", settings=settings_for(None))
+            r.path = "<stdin>"
+            results.append(r)
+            if mode == "apply" and not diff:
+                stdin_out = api.encode(r) if r.changed else data
+            elif r.changed:
+                r.status = "would-fix"
+                api._unapply(r, would=True)
+    files = [p for p in paths if p != "-"]
+    if files:
+        results.extend(api.run(files, settings_for=settings_for, write=write, exclude=exclude))
+
+    report_err = stdin_out is not None  # stdout carries the template
+    if stdin_out is not None:
+        sys.stdout.buffer.write(stdin_out)
+        sys.stdout.flush()
+    if diff:
+        for r in results:
+            d = output.unified_diff(r)
+            if d:
+                output.echo_diff(d)
+    if fmt == "json":
+        click.echo(output.to_json(results), err=report_err)
+    elif fmt in ("sarif", "github"):
+        from autofix import integrations
+
+        click.echo(integrations.render(fmt, results), err=report_err, nl=fmt == "sarif")
+    elif quiet:
+        for r in results:
+            if r.status == "failed":
+                click.echo(r.error_line, err=True)
+    else:
+        output.echo_text(results, mode="apply" if write or stdin_out is not None else "check",
+                         show_skipped=show_skipped, err=report_err or diff, show_cfn_lint=show_cfn_lint)
+    if fmt != "text":
+        for r in results:
+            if r.status == "failed":
+                click.echo(r.error_line, err=True)
+
+    if any(r.status == "failed" for r in results):
+        sys.exit(EXIT_ERROR)
+    if not write and stdin_out is None and any(f.would_apply for r in results for f in r.fixes):
+        sys.exit(EXIT_PENDING)
+    sys.exit(EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
+@fix_options
+def apply(paths, diff, **opts):
+    """Fix templates in place (a folder is searched recursively; - reads stdin, writes stdout)."""
+    _run("apply", paths, diff, **opts)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--diff", is_flag=True, help="Also print the diff of what would change.")
+@fix_options
+def check(paths, diff, **opts):
+    """List what would be fixed; write nothing; exit 1 if anything would be."""
+    _run("check", paths, diff, **opts)
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+def rules_cmd(fmt):
+    """List the rules."""
+    from autofix import registry
+
+    rules = registry.all_rules()
+    if fmt == "json":
+        click.echo(json.dumps([r.info() for r in rules], indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(rules_markdown(rules))
+        return
+    for r in rules:
+        env = f" [env: {', '.join(r.environments)}]" if r.environments else ""
+        lint = f" (cfn-lint {', '.join(r.cfn_lint)})" if r.cfn_lint else ""
+        click.echo(f"{r.code}  {r.name:<36} {r.applicability.value:<7} {r.summary}{env}{lint}")
+
+
+def rules_markdown(rules) -> str:
+    lines = ["| Code | Name | Fix | Environment | cfn-lint | Summary |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in rules:
+        lines.append(
+            f"| {r.code} | [{r.name}]({r.source_url}) | {r.applicability.value} | {', '.join(r.environments) or 'any'} | "
+            f"{', '.join(r.cfn_lint) or ''} | {r.summary} |"
+        )
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule):
+    """Print one rule's documentation."""
+    from autofix import registry
+
+    r = registry.find(rule)
+    if r is None:
+        click.echo(f"error: unknown rule {rule!r} (see `autofix rules`)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{r.code} ({r.name}): {r.summary}\n")
+    click.echo(r.doc())
+    click.echo(f"\nFix: {r.applicability.value}" + (f"; runs in: {', '.join(r.environments)}" if r.environments else "; runs in every environment"))
+    if r.cfn_lint:
+        click.echo(f"Resolves cfn-lint: {', '.join(r.cfn_lint)}")
+    click.echo(f"Docs: {r.source_url}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="autofix")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
