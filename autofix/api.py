@@ -92,8 +92,12 @@ def fix_text(
     rules: Sequence[Rule] | None = None,
     language: str | None = None,
     max_bytes: int = MAX_BYTES_DEFAULT,
+    fast: bool = True,
 ) -> FileResult:
-    """Fix one document held in memory.  Never raises for bad input."""
+    """Fix one document held in memory.  Never raises for bad input.
+
+    With `fast`, a file is first read with libyaml's C composer and the rules run on that
+    tree; only a file with findings pays for the round-trip parser and the edit machinery."""
     from autofix.cfn.document import NotATemplate, TemplateError, decode
 
     settings = settings or Settings()
@@ -112,8 +116,11 @@ def fix_text(
                 raise TemplateError(f"file is {len(text):,} characters, above the {max_bytes:,} limit")
         result.original, result.bom = text, bom
         load = _loader(lang)
+        selected = _rules_for(settings, lang, rules)
+        if lang == "cfn" and fast and not _has_findings_fast(text, selected, settings, path):
+            return result
         doc = load(text)
-        outcome: Outcome = fix_document(doc, load, _rules_for(settings, lang, rules), settings, path)
+        outcome: Outcome = fix_document(doc, load, selected, settings, path)
     except NotATemplate as e:
         result.status = "skipped"
         result.error = str(e)
@@ -135,6 +142,23 @@ def fix_text(
         result.output = outcome.text
         result.status = "fixed"
     return result
+
+
+def _has_findings_fast(text: str, rules, settings: Settings, path: str | None) -> bool:
+    """True unless the C-parsed tree shows no finding at all (any doubt -> True: slow path)."""
+    from autofix.cfn.document import Document, FastParseUnavailable, NotATemplate
+    from autofix.engine import run_rules
+
+    try:
+        doc = Document(text, fast=True)
+    except NotATemplate:
+        raise
+    except Exception:  # FastParseUnavailable, or a disagreement: let the round-trip path decide
+        return True
+    try:
+        return bool(run_rules(doc, rules, settings, path))
+    except Exception:
+        return True
 
 
 def encode(result: FileResult) -> bytes:

@@ -384,7 +384,7 @@ def test_snapshot_contents():
     assert cat.newest_valid("postgres", "10") is None
     assert cat.majors("redis")[-1] == "7" and cat.newest_valid("redis", "7") is not None
     assert cat.runtime("python3.9").successor and cat.runtime("python3.9").family == "python"
-    assert cat.runtime("nodejs18.x").family == "nodejs"
+    assert cat.runtime("nodejs18.x").family == "nodejs" == cat.runtime("nodejs18.x").language
     assert cat.runtime("dotnetcore3.1").family == "dotnet"
     assert cat.runtime("python2.7").status(dt.date(2026, 1, 1)) == "blocked"
     family_forms = {

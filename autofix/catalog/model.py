@@ -299,6 +299,11 @@ class LambdaRuntime:
     block_update: str | None = None
     successor: str | None = None
 
+    @property
+    def language(self) -> str | None:
+        """Alias of `family` ("python", "nodejs", "java", "dotnet", "ruby", "go", "provided")."""
+        return self.family
+
     def status(self, today: _dt.date | None = None) -> str:
         """"blocked" when creating a function is blocked on `today`, else "deprecated" when past
         its deprecation date, else "supported".  `today` defaults to the local date."""

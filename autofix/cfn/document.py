@@ -19,6 +19,16 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from autofix.fixes import Edit
 
+try:  # libyaml-composed nodes (the fast detection pass) have the same shape as ruamel's
+    from yaml import nodes as _pyyaml_nodes
+
+    MAPPING_TYPES: tuple = (MappingNode, _pyyaml_nodes.MappingNode)
+    SEQUENCE_TYPES: tuple = (SequenceNode, _pyyaml_nodes.SequenceNode)
+    SCALAR_TYPES: tuple = (ScalarNode, _pyyaml_nodes.ScalarNode)
+except ImportError:  # pragma: no cover
+    MAPPING_TYPES, SEQUENCE_TYPES, SCALAR_TYPES = (MappingNode,), (SequenceNode,), (ScalarNode,)
+COLLECTION_TYPES = MAPPING_TYPES + SEQUENCE_TYPES
+
 MAX_NODES = 2_000_000  # expanded-node budget: refuses alias bombs before they eat memory
 MAX_DEPTH = 200
 
@@ -64,20 +74,20 @@ def node_tag(node: Node) -> str:
 
 
 def is_map(node: Node | None) -> bool:
-    return isinstance(node, MappingNode)
+    return isinstance(node, MAPPING_TYPES)
 
 
 def is_seq(node: Node | None) -> bool:
-    return isinstance(node, SequenceNode)
+    return isinstance(node, SEQUENCE_TYPES)
 
 
 def is_scalar(node: Node | None) -> bool:
-    return isinstance(node, ScalarNode)
+    return isinstance(node, SCALAR_TYPES)
 
 
 def is_plain_scalar(node: Node | None) -> bool:
     """A scalar that is a literal value, not a short-form intrinsic function."""
-    return isinstance(node, ScalarNode) and node_tag(node).startswith("tag:yaml.org,2002:")
+    return isinstance(node, SCALAR_TYPES) and node_tag(node).startswith("tag:yaml.org,2002:")
 
 
 _BOOL_TRUE = {"true", "True", "TRUE"}
@@ -112,19 +122,19 @@ def mapping_items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:
 
 
 def mapping_get(node: Node | None, key: str) -> Node | None:
-    if not isinstance(node, MappingNode):
+    if not isinstance(node, MAPPING_TYPES):
         return None
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
+        if isinstance(k, SCALAR_TYPES) and k.value == key:
             return v
     return None
 
 
 def mapping_key(node: Node | None, key: str) -> ScalarNode | None:
-    if not isinstance(node, MappingNode):
+    if not isinstance(node, MAPPING_TYPES):
         return None
     for k, _ in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
+        if isinstance(k, SCALAR_TYPES) and k.value == key:
             return k
     return None
 
@@ -136,9 +146,9 @@ def intrinsic(node: Node | None) -> tuple[str, Node | str] | None:
     tag = node_tag(node)
     if tag in SHORT_TAGS:
         return SHORT_TAGS[tag], node
-    if isinstance(node, MappingNode) and len(node.value) == 1:
+    if isinstance(node, MAPPING_TYPES) and len(node.value) == 1:
         k = node.value[0][0]
-        if isinstance(k, ScalarNode) and (k.value == "Ref" or k.value.startswith("Fn::") or k.value == "Condition"):
+        if isinstance(k, SCALAR_TYPES) and (k.value == "Ref" or k.value.startswith("Fn::") or k.value == "Condition"):
             return k.value, node.value[0][1]
     return None
 
@@ -152,14 +162,14 @@ def to_plain(node: Node, _budget: list | None = None, _depth: int = 0) -> Any:
     if _depth > MAX_DEPTH:
         raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1, node.start_mark.column + 1)
     tag = node_tag(node)
-    if isinstance(node, ScalarNode):
+    if isinstance(node, SCALAR_TYPES):
         val: Any = scalar_value(node)
-    elif isinstance(node, SequenceNode):
+    elif isinstance(node, SEQUENCE_TYPES):
         val = [to_plain(c, budget, _depth + 1) for c in node.value]
     else:
         val = {}
         for k, v in node.value:
-            key = k.value if isinstance(k, ScalarNode) else repr(to_plain(k, budget, _depth + 1))
+            key = k.value if isinstance(k, SCALAR_TYPES) else repr(to_plain(k, budget, _depth + 1))
             val[key] = to_plain(v, budget, _depth + 1)
     if tag in SHORT_TAGS:
         long = SHORT_TAGS[tag]
@@ -216,10 +226,10 @@ def _check_duplicates(node: Node, depth: int = 0) -> None:
         seen_ids.add(id(n))
         if d > MAX_DEPTH:
             raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", n.start_mark.line + 1, n.start_mark.column + 1)
-        if isinstance(n, MappingNode):
+        if isinstance(n, MAPPING_TYPES):
             keys: dict[str, ScalarNode] = {}
             for k, v in n.value:
-                if isinstance(k, ScalarNode):
+                if isinstance(k, SCALAR_TYPES):
                     if k.value in keys:
                         first = keys[k.value].start_mark.line + 1
                         raise TemplateError(
@@ -227,7 +237,7 @@ def _check_duplicates(node: Node, depth: int = 0) -> None:
                         )
                     keys[k.value] = k
                 stack.append((v, d + 1))
-        elif isinstance(n, SequenceNode):
+        elif isinstance(n, SEQUENCE_TYPES):
             stack.extend((c, d + 1) for c in n.value)
 
 
@@ -250,24 +260,46 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] == "{"
 
 
-class Document:
-    """A parsed CloudFormation template: source text, root node, and the file's style."""
+class FastParseUnavailable(Exception):
+    """The C parser is missing or disagrees with the input: use the round-trip path."""
 
-    def __init__(self, text: str, *, bom: bool = False):
+
+def compose_fast(text: str) -> Node | None:
+    """libyaml's C composer (through PyYAML): the same node shapes and marks as ruamel's, about
+    20x faster.  Used to find out whether a file has anything to fix at all."""
+    try:
+        import yaml
+        from yaml import CSafeLoader
+    except ImportError as e:  # PyYAML without libyaml
+        raise FastParseUnavailable(str(e)) from None
+    try:
+        return yaml.compose(text, Loader=CSafeLoader)
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        raise FastParseUnavailable(str(e)) from None
+
+
+class Document:
+    """A parsed CloudFormation template: source text, root node, and the file's style.
+
+    `fast=True` composes with libyaml for detection only; edits are always computed on the
+    round-trip (ruamel) tree."""
+
+    def __init__(self, text: str, *, bom: bool = False, fast: bool = False):
         self.text = text
         self.bom = bom
+        self.fast = fast
         self.is_json = looks_like_json(text)
         if self.is_json:
             _check_json(text)
-        root = compose(text)
-        if root is None or not isinstance(root, MappingNode):
+        root = compose_fast(text) if fast else compose(text)
+        if root is None or not isinstance(root, MAPPING_TYPES):
             raise NotATemplate("no top-level mapping")
         _check_duplicates(root)
         self.root: MappingNode = root
         resources = mapping_get(root, "Resources")
         if resources is None:
             raise NotATemplate("no Resources section")
-        if not isinstance(resources, MappingNode):
+        if not isinstance(resources, MAPPING_TYPES):
             raise TemplateError(
                 "Resources is not a mapping", resources.start_mark.line + 1, resources.start_mark.column + 1
             )
@@ -289,7 +321,7 @@ class Document:
 
     def resources(self) -> Iterator["Resource"]:
         for k, v in self.resources_node.value:
-            if isinstance(k, ScalarNode) and isinstance(v, MappingNode):
+            if isinstance(k, SCALAR_TYPES) and isinstance(v, MAPPING_TYPES):
                 yield Resource(self, k.value, k, v)
 
     def resource(self, logical_id: str) -> "Resource | None":
@@ -321,7 +353,7 @@ class Document:
     # ---- editing ---------------------------------------------------------------------------
     def replace(self, node: Node, value: Any) -> Edit:
         """Replace a value node (scalar or collection) by `value`, in the node's own style."""
-        if isinstance(node, ScalarNode) and not isinstance(value, (Tagged, dict, list)):
+        if isinstance(node, SCALAR_TYPES) and not isinstance(value, (Tagged, dict, list)):
             return Edit(node.start_mark.index, node.end_mark.index, self.render_scalar(value, like=node))
         indent = self._value_indent(node)
         text = self.render_value(value, indent=indent, inline=True, flow=self._in_flow(node))
@@ -336,7 +368,7 @@ class Document:
                        before: str | None = None) -> Edit:
         """Add entries to a mapping in one edit, after the entry `after` (default: the last), or
         before the entry `before`; new keys take the indentation and quoting of their siblings."""
-        if not isinstance(mapping, MappingNode):
+        if not isinstance(mapping, MAPPING_TYPES):
             raise TypeError("insert_entries needs a mapping node")
         if self._is_flow(mapping):
             return self._insert_flow(mapping, entries, after=after)
@@ -541,17 +573,22 @@ class Document:
     def _node_end(self, node: Node) -> int:
         """End of a node's own text (block scalars: without trailing blank lines)."""
         end = node.end_mark.index
-        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        if isinstance(node, SCALAR_TYPES) and node.style in ("|", ">"):
             while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
                 end -= 1
-        elif isinstance(node, (MappingNode, SequenceNode)) and not self._is_flow(node):
+        elif isinstance(node, COLLECTION_TYPES) and not self._is_flow(node):
             last = self._last_leaf(node)
             if last is not None:
                 return self._node_end(last)
         return end
 
+    def _node_end_line(self, node: Node) -> int:
+        """0-based line of a node's last character."""
+        end = max(self._node_end(node) - 1, node.start_mark.index)
+        return self.text.count("\n", 0, end)
+
     def _last_leaf(self, node: Node) -> Node | None:
-        while isinstance(node, (MappingNode, SequenceNode)) and not self._is_flow(node):
+        while isinstance(node, COLLECTION_TYPES) and not self._is_flow(node):
             if not node.value:
                 return None
             last = node.value[-1]
@@ -631,7 +668,7 @@ class Resource:
     @property
     def properties(self) -> MappingNode | None:
         p = mapping_get(self.node, "Properties")
-        return p if isinstance(p, MappingNode) else None
+        return p if isinstance(p, MAPPING_TYPES) else None
 
     def attribute(self, name: str) -> Node | None:
         """A resource attribute (DeletionPolicy, Metadata, Condition, ...)."""
@@ -698,30 +735,30 @@ class _Style:
         while stack and seen < 20000:
             n = stack.pop()
             seen += 1
-            if isinstance(n, ScalarNode):
+            if isinstance(n, SCALAR_TYPES):
                 if n.style == "'":
                     singles += 1
                 elif n.style == '"':
                     doubles += 1
-            elif isinstance(n, MappingNode):
+            elif isinstance(n, MAPPING_TYPES):
                 for k, v in n.value:
-                    if isinstance(k, ScalarNode):
+                    if isinstance(k, SCALAR_TYPES):
                         if k.style == "'":
                             singles += 1
                         elif k.style == '"':
                             doubles += 1
-                    if isinstance(v, MappingNode) and v.value and v.value[0][0].start_mark.line > k.start_mark.line:
+                    if isinstance(v, MAPPING_TYPES) and v.value and v.value[0][0].start_mark.line > k.start_mark.line:
                         d = v.value[0][0].start_mark.column - k.start_mark.column
                         if d > 0:
                             steps[d] = steps.get(d, 0) + 1
-                    if isinstance(v, SequenceNode) and v.value and v.start_mark.line > k.start_mark.line and not doc.is_json:
+                    if isinstance(v, SEQUENCE_TYPES) and v.value and v.start_mark.line > k.start_mark.line and not doc.is_json:
                         dash_col = v.start_mark.column
                         if dash_col > k.start_mark.column:
                             seq_in += 1
                         else:
                             seq_out += 1
                     stack.append(v)
-            elif isinstance(n, SequenceNode):
+            elif isinstance(n, SEQUENCE_TYPES):
                 stack.extend(n.value)
         if doc.is_json:
             quote = '"'

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from autofix.api import fix_text
+from autofix.cfn.document import Document, TemplateError, plain_safe
+from autofix.engine import semantic_diff
+from autofix.fixes import Edit, OverlapError, apply_edits, select_compatible, Fix
+from autofix.settings import Settings
+
+from .conftest import CORPUS, FIXTURES
+
+
+def test_apply_edits_in_any_order():
+    text = "abcdef"
+    assert apply_edits(text, [Edit(4, 5, "X"), Edit(0, 1, "Y"), Edit(3, 3, "+")]) == "Ybc+dXf"
+
+
+def test_overlapping_edits_rejected():
+    with pytest.raises(OverlapError):
+        apply_edits("abcdef", [Edit(0, 3, "x"), Edit(2, 4, "y")])
+    with pytest.raises(OverlapError):
+        apply_edits("abc", [Edit(1, 1, "x"), Edit(1, 1, "y")])
+
+
+def test_select_compatible_defers_conflicts_and_shared_paths():
+    a = Fix("AF1", "a", "m", [Edit(0, 2, "x")], [("Resources", "A", "DeletionPolicy")])
+    b = Fix("AF2", "b", "m", [Edit(1, 3, "y")], [("Resources", "B")])
+    c = Fix("AF3", "c", "m", [Edit(5, 6, "z")], [("Resources", "A")])
+    d = Fix("AF4", "d", "m", [Edit(8, 9, "w")], [("Resources", "C")])
+    assert select_compatible([a, b, c, d]) == [a, d]
+
+
+@given(st.text(alphabet="abc\n", max_size=40), st.data())
+def test_apply_edits_keeps_bytes_outside_spans(text, data):
+    n = len(text)
+    cuts = sorted(data.draw(st.lists(st.integers(0, n), max_size=6, unique=True)))
+    edits = [Edit(cuts[i], cuts[i + 1], "<>") for i in range(0, len(cuts) - 1, 2)]
+    out = apply_edits(text, edits)
+    pos = 0
+    rebuilt = ""
+    for e in edits:
+        rebuilt += text[pos : e.start] + "<>"
+        pos = e.end
+    assert out == rebuilt + text[pos:]
+
+
+def test_semantic_diff_paths():
+    assert semantic_diff({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": 0}) == [("b", 1), ("c",)] or \
+        sorted(semantic_diff({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": 0})) == [("b", 1), ("c",)]
+    assert semantic_diff({"a": True}, {"a": 1}) == [("a",)]  # bool vs int differ
+
+
+@pytest.mark.parametrize("value", ["14.10", "1.20", "on", "yes", "No", "0755", "1e3", "~", "null", "2024-01-01", "-x", "a: b", "x #y", ""])
+def test_values_that_would_not_read_back_as_strings_are_quoted(value):
+    assert not plain_safe(value)
+    doc = Document("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: x\n")
+    node = doc.resource("A").prop("TopicName")
+    new = apply_edits(doc.text, [doc.replace(node, value)])
+    assert Document(new).plain["Resources"]["A"]["Properties"]["TopicName"] == value
+
+
+def test_quote_style_follows_the_file():
+    doc = Document('Resources:\n  A:\n    Type: "AWS::SNS::Topic"\n    Properties:\n      TopicName: x\n')
+    node = doc.resource("A").prop("TopicName")
+    assert apply_edits(doc.text, [doc.replace(node, "14.7")]).endswith('TopicName: "14.7"\n')
+
+
+@pytest.mark.parametrize(
+    "text,line,reason",
+    [
+        ("Resources:\n  A: [\n", 3, "invalid YAML"),
+        ("Resources:\n  A:\n    Type: x\n  A:\n    Type: y\n", 4, "duplicate key 'A'"),
+        ("Resources: [1, 2]\n", 1, "Resources is not a mapping"),
+        ('{"Resources": {"A": 1,}}', 1, "invalid JSON"),
+    ],
+)
+def test_bad_input_reports_line_and_reason(text, line, reason):
+    r = fix_text(text, path="t.yaml")
+    assert r.status == "failed"
+    assert r.line == line and reason in r.error
+    assert r.output is None
+
+
+def test_undecodable_bytes_name_the_line():
+    r = fix_text(b"Resources:\n  A:\n    Type: \xff\n", path="t.yaml")
+    assert r.status == "failed" and r.line == 3 and "UTF-8" in r.error
+
+
+def test_not_a_template_is_skipped():
+    r = fix_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n", path="ci.yaml")
+    assert r.status == "skipped" and not r.changed
+
+
+def test_bom_and_crlf_survive():
+    src = "\ufeffResources:\r\n  K:\r\n    Type: AWS::KMS::Key\r\n"
+    r = fix_text(src.encode("utf-8"), path="t.yaml")
+    assert r.bom and r.output.endswith("    UpdateReplacePolicy: Retain\r\n")
+    assert "\n" not in r.output.replace("\r\n", "")
+
+
+def _fast_and_slow(path, data, settings):
+    fast = fix_text(data, path=str(path), settings=settings, fast=True)
+    slow = fix_text(data, path=str(path), settings=settings, fast=False)
+    return fast, slow
+
+
+@pytest.mark.parametrize("env", [None, "test", "production"])
+def test_fast_detection_agrees_with_round_trip(env):
+    """The libyaml pass may only skip files the round-trip pass would leave alone."""
+    files = sorted(p for p in FIXTURES.rglob("*.in.*") if p.suffix in (".yaml", ".json"))
+    if CORPUS.is_dir():
+        files += sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    settings = Settings(environment=env, unsafe_fixes=True)
+    for p in files:
+        fast, slow = _fast_and_slow(p, p.read_bytes(), settings)
+        assert (fast.status, fast.output) == (slow.status, slow.output), p
