@@ -93,6 +93,7 @@ def fix_text(
     language: str | None = None,
     max_bytes: int = MAX_BYTES_DEFAULT,
     fast: bool = True,
+    detect_only: bool = False,
 ) -> FileResult:
     """Fix one document held in memory.  Never raises for bad input.
 
@@ -117,8 +118,18 @@ def fix_text(
         result.original, result.bom = text, bom
         load = _loader(lang)
         selected = _rules_for(settings, lang, rules)
-        if lang == "cfn" and fast and not _has_findings_fast(text, selected, settings, path):
-            return result
+        if lang == "cfn" and fast:
+            found = _findings_fast(text, selected, settings, path)
+            if found is not None and (detect_only or not found):
+                # check mode reports the first pass as ruff does; nothing found: nothing to do
+                from autofix.engine import wanted
+
+                for f in found:
+                    f.would_apply = wanted(f, settings)
+                result.fixes = sorted(found, key=lambda f: (f.line, f.column))
+                if any(f.would_apply for f in found):
+                    result.status = "would-fix"
+                return result
         doc = load(text)
         outcome: Outcome = fix_document(doc, load, selected, settings, path)
     except NotATemplate as e:
@@ -144,8 +155,8 @@ def fix_text(
     return result
 
 
-def _has_findings_fast(text: str, rules, settings: Settings, path: str | None) -> bool:
-    """True unless the C-parsed tree shows no finding at all (any doubt -> True: slow path)."""
+def _findings_fast(text: str, rules, settings: Settings, path: str | None) -> list[Fix] | None:
+    """The rules' findings on the C-parsed tree; None when in doubt (use the round-trip path)."""
     from autofix.cfn.document import Document, FastParseUnavailable, NotATemplate
     from autofix.engine import run_rules
 
@@ -154,11 +165,11 @@ def _has_findings_fast(text: str, rules, settings: Settings, path: str | None) -
     except NotATemplate:
         raise
     except Exception:  # FastParseUnavailable, or a disagreement: let the round-trip path decide
-        return True
+        return None
     try:
-        return bool(run_rules(doc, rules, settings, path))
+        return run_rules(doc, rules, settings, path)
     except Exception:
-        return True
+        return None
 
 
 def encode(result: FileResult) -> bytes:
@@ -203,15 +214,30 @@ def fix_path(
     rules: Sequence[Rule] | None = None,
     write_to: str | None = None,
     max_bytes: int = MAX_BYTES_DEFAULT,
+    cache=None,
+    detect_only: bool = False,
 ) -> FileResult:
-    """Fix one file; with `write`, replace it atomically when something changed."""
+    """Fix one file; with `write`, replace it atomically when something changed.
+
+    With a `cache` (autofix.cache.Cache), an unchanged file is not parsed again: in check mode
+    its whole result comes back from the cache, in apply mode only a result with nothing to
+    write does."""
     p = str(path)
     try:
         with open(write_to or p, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as e:
         return FileResult(path=p, status="failed", error=f"cannot read: {e.strerror or e}")
-    result = fix_text(data, path=p, settings=settings, rules=rules, max_bytes=max_bytes)
+    settings = settings or Settings()
+    key = cache.key(data, settings, p) if cache is not None and rules is None else None
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None and (not write or hit["status"] in ("unchanged", "skipped", "failed")):
+            return FileResult(
+                path=p, status=hit["status"], error=hit.get("error"), line=hit.get("line") or 0,
+                column=hit.get("column") or 0, fixes=[Fix.from_json(f) for f in hit.get("fixes", [])],
+            )
+    result = fix_text(data, path=p, settings=settings, rules=rules, max_bytes=max_bytes, detect_only=detect_only)
     result.path = p
     if result.changed:
         if write:
@@ -226,6 +252,12 @@ def fix_path(
         else:
             result.status = "would-fix"
             _unapply(result, would=True)
+    if key is not None and not (write and result.status == "failed" and result.changed):
+        entry = result.to_json()
+        if write and result.status == "fixed":  # what a later check of the new bytes would say
+            entry = None
+        if entry is not None:
+            cache.put(key, entry)
     return result
 
 
@@ -259,6 +291,9 @@ def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Se
             continue
         if os.path.isdir(top) and not os.path.islink(top):
             for dirpath, dirnames, filenames in os.walk(top):
+                if "CACHEDIR.TAG" in filenames:
+                    dirnames[:] = []
+                    continue
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d)))
                 for name in sorted(filenames):
                     if not name.endswith(suffixes):
@@ -282,6 +317,27 @@ def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Se
             yield top, (real if os.path.islink(top) else None)
 
 
+def _process(task) -> FileResult:
+    path, real, settings_for, write, rules, cache, detect_only = task
+    if real == "outside":
+        return FileResult(path=path, status="skipped", error="symbolic link to a file outside the given paths")
+    if not os.path.exists(path):
+        return FileResult(path=path, status="failed", error="no such file or directory")
+    try:
+        settings = settings_for(path)
+    except ConfigError as e:
+        return FileResult(path=path, status="failed", error=str(e))
+    return fix_path(path, settings=settings, write=write, rules=rules, write_to=real, cache=cache,
+                    detect_only=detect_only)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
 def run(
     paths: Sequence[str],
     *,
@@ -289,20 +345,43 @@ def run(
     write: bool = True,
     rules: Sequence[Rule] | None = None,
     exclude: Sequence[str] = (),
+    jobs: int | None = None,
+    cache=None,
+    progress=None,
+    keep_text: bool = True,
 ) -> list[FileResult]:
-    """Fix every file under `paths`; `settings_for(path)` gives each file's settings."""
+    """Fix every file under `paths`; `settings_for(path)` gives each file's settings.
+
+    Many files are shared out over a process pool (`jobs`, default: the usable cores); the
+    results come back in the order the files were found, whatever order they finish in.
+    `progress(done, total, result)` is called as results arrive."""
+    detect_only = not write and not keep_text  # check without --diff: findings, not fixed text
+    tasks = [(path, real, settings_for, write, rules, cache, detect_only) for path, real in iter_files(paths, exclude=exclude)]
+    jobs = default_jobs() if jobs is None else jobs
     results: list[FileResult] = []
-    for path, real in iter_files(paths, exclude=exclude):
-        if real == "outside":
-            results.append(FileResult(path=path, status="skipped", error="symbolic link to a file outside the given paths"))
-            continue
-        if not os.path.exists(path):
-            results.append(FileResult(path=path, status="failed", error="no such file or directory"))
-            continue
+    if jobs > 1 and len(tasks) >= 16:
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
-            settings = settings_for(path)
-        except ConfigError as e:
-            results.append(FileResult(path=path, status="failed", error=str(e)))
-            continue
-        results.append(fix_path(path, settings=settings, write=write, rules=rules, write_to=real))
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+                chunks = max(1, len(tasks) // (jobs * 8))
+                for r in pool.map(_process if keep_text else _process_lean, tasks, chunksize=chunks):
+                    results.append(r)
+                    if progress:
+                        progress(len(results), len(tasks), r)
+            return results
+        except (OSError, ImportError, NotImplementedError):  # no process support here: run inline
+            results = []
+    for t in tasks:
+        r = _process(t) if keep_text else _process_lean(t)
+        results.append(r)
+        if progress:
+            progress(len(results), len(tasks), r)
     return results
+
+
+def _process_lean(task) -> FileResult:
+    """_process without the texts, so that a pool does not ship whole files back."""
+    r = _process(task)
+    r.original = r.output = None
+    return r

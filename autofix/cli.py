@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import partial
 
@@ -67,7 +68,10 @@ def fix_options(f):
         click.option("--exclude", multiple=True, help="Glob patterns of files to leave out."),
         click.option("--show-skipped", is_flag=True, help="List files that are not templates."),
         click.option("--show-cfn-lint", is_flag=True, help="Show the cfn-lint rule ids each fix resolves."),
-        click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only errors."),
+        click.option("--no-cache", is_flag=True, help="Parse every file, ignoring and not writing the result cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache folder (default .autofix_cache, or AUTOFIX_CACHE_DIR)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to use (default: all cores)."),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -90,7 +94,25 @@ def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog
                    environment=environment, catalog=catalog, region=region)
 
 
-def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, quiet: bool, show_cfn_lint: bool, **opts) -> None:
+def _progress(total_hint_shown: list):
+    """A one-line counter on a terminal's stderr; nothing when piped."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    state = {"fixes": 0}
+
+    def show(done: int, total: int, result) -> None:
+        state["fixes"] += len(result.fixes)
+        if total < 20:
+            return
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r{done}/{total} files, {state['fixes']} findings{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, quiet: bool, show_cfn_lint: bool,
+         no_cache: bool = False, cache_dir=None, jobs=None, **opts) -> None:
     from autofix import api, output
     from autofix.registry import SelectionError
     from autofix.settings import ConfigError
@@ -119,7 +141,11 @@ def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, qu
                 api._unapply(r, would=True)
     files = [p for p in paths if p != "-"]
     if files:
-        results.extend(api.run(files, settings_for=settings_for, write=write, exclude=exclude))
+        from autofix.cache import Cache
+
+        cache = None if no_cache or diff else Cache(cache_dir)
+        results.extend(api.run(files, settings_for=settings_for, write=write, exclude=exclude, jobs=jobs, cache=cache,
+                               progress=None if quiet or fmt != "text" else _progress([]), keep_text=diff))
 
     report_err = stdin_out is not None  # stdout carries the template
     if stdin_out is not None:

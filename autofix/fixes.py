@@ -61,10 +61,24 @@ class Fix:
     replaces_resource: bool = False  # the change replaces a deployed resource
     applied: bool = False  # written (apply) ...
     would_apply: bool = False  # ... or would be, in check / --diff
+    has_edits: bool | None = None  # set on fixes read back from the cache (edits are not stored)
 
     @property
     def fixable(self) -> bool:
-        return bool(self.edits) and self.applicability is not Applicability.DISPLAY_ONLY
+        has = bool(self.edits) if self.has_edits is None else self.has_edits
+        return has and self.applicability is not Applicability.DISPLAY_ONLY
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Fix":
+        return cls(
+            rule=d["rule"], name=d["name"], message=d["message"], line=d.get("line") or 0,
+            column=d.get("column") or 0, resource=d.get("resource"),
+            applicability=Applicability(d["applicability"]), unsafe_reason=d.get("unsafe_reason"),
+            notes=list(d.get("notes") or []), cfn_lint=tuple(d.get("cfn_lint") or ()), before=d.get("before"),
+            after=d.get("after"), replaces_resource=bool(d.get("replaces_resource")),
+            applied=bool(d.get("applied")), would_apply=bool(d.get("would_apply")),
+            has_edits=bool(d.get("fixable")),
+        )
 
     def to_json(self) -> dict:
         return {
@@ -83,6 +97,7 @@ class Fix:
             "notes": list(self.notes),
             "cfn_lint": list(self.cfn_lint),
             "replaces_resource": self.replaces_resource,
+            "fixable": self.fixable,
         }
 
 

@@ -34,9 +34,9 @@ def summary(results: Sequence[FileResult]) -> dict:
         "fixes_applied": sum(f.applied for f in fixes),
         "fixes_available": sum(f.would_apply for f in fixes),
         "fixes_unsafe_pending": sum(
-            not (f.applied or f.would_apply) and f.applicability is Applicability.UNSAFE and bool(f.edits) for f in fixes
+            not (f.applied or f.would_apply) and f.applicability is Applicability.UNSAFE and f.fixable for f in fixes
         ),
-        "findings_unfixable": sum(f.applicability is Applicability.DISPLAY_ONLY or not f.edits for f in fixes),
+        "findings_unfixable": sum(f.applicability is Applicability.DISPLAY_ONLY or not f.fixable for f in fixes),
     }
 
 
@@ -94,7 +94,7 @@ def echo_text(results: Sequence[FileResult], *, mode: str, show_skipped: bool = 
                 mark = click.style("[fixed]", fg="green")
             elif f.would_apply:
                 mark = click.style("[*]", fg="cyan")
-            elif f.applicability is Applicability.UNSAFE and f.edits:
+            elif f.applicability is Applicability.UNSAFE and f.fixable:
                 mark = click.style("[unsafe]", fg="yellow")
             else:
                 mark = click.style("[manual]", fg="magenta")

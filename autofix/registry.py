@@ -25,11 +25,13 @@ def _rules_in_module(module) -> list[type[Rule]]:
     return out
 
 
-def _builtin() -> list[type[Rule]]:
-    import transforms
+LANGUAGES = ("cfn", "cdk")
 
+
+def _builtin(languages=LANGUAGES) -> list[type[Rule]]:
+    """Rules in transforms/<language>/; CDK rules (and so libcst) load only when asked for."""
     found: list[type[Rule]] = []
-    for sub in ("cfn", "cdk"):
+    for sub in languages:
         pkg = importlib.import_module(f"transforms.{sub}")
         for info in pkgutil.iter_modules(pkg.__path__):
             if info.name.startswith("_"):
@@ -50,8 +52,10 @@ def _plugins() -> list[type[Rule]]:
 
 
 @lru_cache(maxsize=None)
-def all_rules() -> tuple[Rule, ...]:
-    classes = _builtin() + _plugins()
+def all_rules(language: str | None = None) -> tuple[Rule, ...]:
+    classes = _builtin((language,) if language else LANGUAGES) + _plugins()
+    if language:
+        classes = [c for c in classes if c.language == language]
     seen: dict[str, type[Rule]] = {}
     for cls in classes:
         if cls.code in seen and seen[cls.code] is not cls:
@@ -73,17 +77,15 @@ def matches(rule: Rule, selector: str) -> bool:
 
 
 def validate_selectors(selectors) -> None:
-    rules = all_rules()
     for s in selectors:
-        if not any(matches(r, s) for r in rules):
+        # CloudFormation rules first: most selectors name one, and CDK rules import libcst
+        if not any(matches(r, s) for r in all_rules("cfn")) and not any(matches(r, s) for r in all_rules()):
             raise SelectionError(f"unknown rule selector {s!r} (see `autofix rules`)")
 
 
 def select(select=("ALL",), ignore=(), language: str | None = None) -> list[Rule]:
     out = []
-    for r in all_rules():
-        if language and r.language != language:
-            continue
+    for r in all_rules(language):
         if not any(matches(r, s) for s in select):
             continue
         if any(matches(r, s) for s in ignore):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from autofix.api import fix_text
-from autofix.cfn.document import Document, NotATemplate, TemplateError, mapping_get
+from autofix.cfn.document import Document, NotATemplate, TemplateError, mapping_get, mapping_key
 from autofix.cli import cli
 from autofix.engine import semantic_diff
 from autofix.settings import Settings
@@ -50,7 +50,12 @@ def _changed_lines_allowed(old: Document, new_text: str) -> None:
             if node is not None:
                 if depth < len(path) and not (old._is_flow(node)):
                     break  # a key added to a block mapping changes no existing line
-                allowed.update(range(node.start_mark.line, old._node_end_line(node) + 1))
+                start = node.start_mark.line
+                parent = _node_at(old, path[: depth - 1]) if depth == len(path) else None
+                key = mapping_key(parent, path[depth - 1]) if parent is not None and isinstance(path[depth - 1], str) else None
+                if key is not None:  # a removed or changed entry: its key's line too
+                    start = key.start_mark.line
+                allowed.update(range(start, old._node_end_line(node) + 1))
                 break
     a, b = old.text.splitlines(), new_text.splitlines()
     for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
