@@ -64,6 +64,8 @@ def fix_options(f):
         click.option("--config", "config", type=click.Path(dir_okay=False), default=None, help="Settings file (TOML)."),
         click.option("--catalog", "catalog", type=click.Path(dir_okay=False), default=None, help="Engine-version catalog file."),
         click.option("--region", default=None, help="AWS region for region-specific data."),
+        click.option("--version-policy", type=click.Choice(["fix-invalid", "latest-minor", "major-only"]), default=None,
+                     help="Engine versions: fix only invalid ones (default), also bump old minors, or write the major only."),
         click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", help="Report format."),
         click.option("--exclude", multiple=True, help="Glob patterns of files to leave out."),
         click.option("--show-skipped", is_flag=True, help="List files that are not templates."),
@@ -84,14 +86,15 @@ def cli() -> None:
     """Fix AWS CloudFormation templates and CDK Python apps with minimal, explained edits."""
 
 
-def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog, region):
+def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog, region, version_policy=None):
     from autofix import registry
     from autofix.settings import settings_for
 
     sel, ign = _split(select), _split(ignore)
     registry.validate_selectors((sel or ()) + (ign or ()))
+    section = {"versions": {"policy": version_policy}} if version_policy else None
     return partial(settings_for, config=config, select=sel, ignore=ign, unsafe_fixes=unsafe_fixes,
-                   environment=environment, catalog=catalog, region=region)
+                   environment=environment, catalog=catalog, region=region, section_overrides=section)
 
 
 def _progress(total_hint_shown: list):

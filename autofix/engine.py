@@ -83,10 +83,14 @@ def suppressed(rule: Rule, fix: Fix, doc: Any, settings: Settings, path: str | N
         return True
     if _rule_named(rule, _metadata_ignores(doc, fix.resource)):
         return True
-    if fix.line and not getattr(doc, "is_json", False):
-        m = _IGNORE_COMMENT.search(doc.line_text(fix.line))
-        if m:
-            return m.group(1) is None or _rule_named(rule, {c.strip() for c in m.group(1).split(",") if c.strip()})
+    if getattr(doc, "is_json", False):
+        return False
+    # the finding's own line, and every line an edit of it rewrites
+    lines = {fix.line} | {doc.text.count("\n", 0, e.start) + 1 for e in fix.edits if e.end > e.start}
+    for line in sorted(lines - {0}):
+        m = _IGNORE_COMMENT.search(doc.line_text(line))
+        if m and (m.group(1) is None or _rule_named(rule, {c.strip() for c in m.group(1).split(",") if c.strip()})):
+            return True
     return False
 
 

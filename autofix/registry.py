@@ -69,6 +69,8 @@ def matches(rule: Rule, selector: str) -> bool:
     s = selector.strip()
     if s.upper() == "ALL":
         return True
+    if s.upper() == "DEFAULT":
+        return not rule.opt_in
     if rule.name == s.lower():
         return True
     if s.upper() in rule.cfn_lint:
@@ -83,7 +85,9 @@ def validate_selectors(selectors) -> None:
             raise SelectionError(f"unknown rule selector {s!r} (see `autofix rules`)")
 
 
-def select(select=("ALL",), ignore=(), language: str | None = None) -> list[Rule]:
+def select(select=None, ignore=(), language: str | None = None) -> list[Rule]:
+    """Rules chosen by selectors; `None` is the default set: every rule except opt-in ones."""
+    select = ("DEFAULT",) if select is None else select
     out = []
     for r in all_rules(language):
         if not any(matches(r, s) for s in select):

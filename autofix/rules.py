@@ -8,6 +8,7 @@ sections *What it does / Why / Example / Fix safety* — `autofix explain` print
 from __future__ import annotations
 
 import inspect
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
@@ -42,7 +43,10 @@ class Context:
     def catalog(self):
         from autofix.catalog import load_catalog
 
-        return load_catalog(self.settings.catalog)
+        path = self.settings.catalog
+        if path and self.settings.source and not os.path.isabs(path):
+            path = os.path.join(os.path.dirname(self.settings.source), path)  # relative to its config file
+        return load_catalog(path)
 
 
 class Rule:
@@ -55,6 +59,8 @@ class Rule:
     language: ClassVar[str] = "cfn"  # "cfn" or "cdk"
     #: environments this rule runs in; () means it is right everywhere and always runs
     environments: ClassVar[tuple[str, ...]] = ()
+    #: team conventions rather than corrections: run only when selected (ruff's non-default rules)
+    opt_in: ClassVar[bool] = False
     #: the applicability of its fixes when it does not vary per fix
     applicability: ClassVar[Applicability] = Applicability.SAFE
 
@@ -78,6 +84,7 @@ class Rule:
             "language": cls.language,
             "applicability": cls.applicability.value,
             "environments": list(cls.environments),
+            "default": not cls.opt_in,
             "resource_types": list(cls.resource_types),
             "cfn_lint": list(cls.cfn_lint),
             "source_url": cls.source_url,

@@ -27,7 +27,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] | None = None  # None: the default rule set (every rule but opt-in ones)
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     environment: str | None = None
@@ -99,7 +99,7 @@ def parse_settings(data: dict, where: str) -> Settings:
         else:
             raise ConfigError(f"{where}: unknown setting '{key}'")
     if "extend-select" in data:
-        kw["select"] = tuple(kw.get("select", ("ALL",))) + _as_tuple(data["extend-select"], "extend-select", where)
+        kw["select"] = tuple(kw.get("select", ("DEFAULT",))) + _as_tuple(data["extend-select"], "extend-select", where)
     kw["sections"] = tuple(sections)
     return Settings(**kw)
 
@@ -142,12 +142,20 @@ def _settings_from(path: str | None) -> Settings:
     return read_config(path) if path else Settings()
 
 
-def settings_for(target: str | None, config: str | None = None, **overrides: Any) -> Settings:
-    """Settings for one file: the explicit config, else the nearest one, then the CLI overrides."""
+def settings_for(target: str | None, config: str | None = None, section_overrides: dict | None = None,
+                 **overrides: Any) -> Settings:
+    """Settings for one file: the explicit config, else the nearest one, then the CLI overrides
+    (`section_overrides` merges keys into rule sections, e.g. {"versions": {"policy": ...}})."""
     if config:
         base = _settings_from(str(config))
     elif target and target != "-":
         base = _settings_from(find_config(os.path.dirname(os.path.abspath(target)) or "."))
     else:
         base = _settings_from(find_config(os.getcwd()))
-    return base.merged(**overrides)
+    merged = base.merged(**overrides)
+    if section_overrides:
+        sections = dict(merged.sections)
+        for name, values in section_overrides.items():
+            sections[name] = {**sections.get(name, {}), **values}
+        merged = replace(merged, sections=tuple(sections.items()))
+    return merged

@@ -116,3 +116,73 @@ def test_fast_detection_agrees_with_round_trip(env):
     for p in files:
         fast, slow = _fast_and_slow(p, p.read_bytes(), settings)
         assert (fast.status, fast.output) == (slow.status, slow.output), p
+
+
+@pytest.mark.parametrize(
+    "comment,suppressed",
+    [("# autofix: ignore[AF101]", True), ("# autofix: ignore", True), ("# autofix: ignore[kms-key-retain, AF999]", True),
+     ("# autofix: ignore[AF102]", False), ("# unrelated", False)],
+)
+def test_line_comment_suppression(comment, suppressed):
+    src = f"Resources:\n  Key:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Delete  {comment}\n    UpdateReplacePolicy: Retain\n"
+    r = fix_text(src, path="t.yaml")
+    assert (not r.changed) is suppressed
+
+
+def test_template_metadata_suppression():
+    src = "Metadata:\n  autofix:\n    ignore: [AF101]\nResources:\n  Key:\n    Type: AWS::KMS::Key\n"
+    assert not fix_text(src, path="t.yaml").changed
+
+
+def test_per_file_ignores():
+    src = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n"
+    s = Settings(per_file_ignores=(("legacy/*.yaml", ("AF101",)),))
+    assert not fix_text(src, path="legacy/t.yaml", settings=s).changed
+    assert fix_text(src, path="new/t.yaml", settings=s).changed
+
+
+def test_a_fix_that_changes_undeclared_paths_is_refused():
+    from autofix.rules import Rule
+
+    class Sneaky(Rule):
+        code, name, summary = "AF999", "sneaky", "changes more than it says"
+
+        def check(self, ctx):
+            node = ctx.doc.resource("A").prop("TopicName")
+            yield self.fix("rename", node, edits=[ctx.doc.replace(node, "y")], paths=[("Resources", "A", "Type")])
+
+    src = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: x\n"
+    r = fix_text(src, path="t.yaml", rules=[Sneaky()])
+    assert r.status == "failed" and "did not declare" in r.error and r.output is None
+
+
+def test_a_fix_that_breaks_parsing_is_refused():
+    from autofix.rules import Rule
+
+    class Breaker(Rule):
+        code, name, summary = "AF998", "breaker", "writes invalid YAML"
+
+        def check(self, ctx):
+            node = ctx.doc.resource("A").prop("TopicName")
+            yield self.fix("break", node, edits=[Edit(node.start_mark.index, node.end_mark.index, "[unclosed")],
+                           paths=[("Resources", "A", "Properties", "TopicName")])
+
+    src = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: x\n"
+    r = fix_text(src, path="t.yaml", rules=[Breaker()])
+    assert r.status == "failed" and "unparsable" in r.error
+
+
+def test_a_rule_that_never_converges_is_stopped():
+    from autofix.rules import Rule
+
+    class Flip(Rule):
+        code, name, summary = "AF997", "flip", "flips forever"
+
+        def check(self, ctx):
+            node = ctx.doc.resource("A").prop("TopicName")
+            new = "b" if node.value == "a" else "a"
+            yield self.fix("flip", node, edits=[ctx.doc.replace(node, new)], paths=[("Resources", "A", "Properties")])
+
+    src = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: a\n"
+    r = fix_text(src, path="t.yaml", rules=[Flip()])
+    assert r.status == "failed" and "did not converge" in r.error
