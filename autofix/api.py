@@ -109,6 +109,8 @@ def fix_text(
         if isinstance(source, bytes):
             if len(source) > max_bytes:
                 raise TemplateError(f"file is {len(source):,} bytes, above the {max_bytes:,}-byte limit")
+            if lang == "cdk" and b"aws_cdk" not in source:
+                raise NotATemplate("Python file without an aws_cdk import")
             text, bom = decode(source)
         else:
             bom = source.startswith("\ufeff")

@@ -524,17 +524,14 @@ class Document:
             return "[" + ", ".join(self._render_flow(v) for v in value) + "]"
         return self.render_scalar(value, flow=True)
 
-    def _render_json(self, value: Any, indent: int) -> str:
-        def plain(v):
-            if isinstance(v, Tagged):
-                return {v.fn: plain(v.value)}
-            if isinstance(v, dict):
-                return {k: plain(x) for k, x in v.items()}
-            if isinstance(v, list):
-                return [plain(x) for x in v]
-            return v
+    def render_inline(self, value: Any) -> str:
+        """A value written on one line: YAML flow with short tags, or compact JSON."""
+        if self.is_json:
+            return json.dumps(_plainify(value), ensure_ascii=False, separators=(", ", ": "))
+        return self._render_flow(value)
 
-        v = plain(value)
+    def _render_json(self, value: Any, indent: int) -> str:
+        v = _plainify(value)
         step = self.style.indent
         if not isinstance(v, (dict, list)) or not v:
             return json.dumps(v, ensure_ascii=False)
