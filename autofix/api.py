@@ -7,7 +7,6 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from autofix.engine import EngineError, Outcome, fix_document
@@ -159,7 +158,7 @@ def fix_text(
 
 def _findings_fast(text: str, rules, settings: Settings, path: str | None) -> list[Fix] | None:
     """The rules' findings on the C-parsed tree; None when in doubt (use the round-trip path)."""
-    from autofix.cfn.document import Document, FastParseUnavailable, NotATemplate
+    from autofix.cfn.document import Document, NotATemplate
     from autofix.engine import run_rules
 
     try:
@@ -245,7 +244,7 @@ def fix_path(
         if write:
             try:
                 atomic_write(write_to or p, encode(result), expect=data)
-            except ConcurrentChange as e:
+            except ConcurrentChange:
                 result.status, result.error = "failed", "changed by another process while autofix ran; not written"
                 _unapply(result)
             except OSError as e:

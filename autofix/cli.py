@@ -146,7 +146,8 @@ def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, qu
     if files:
         from autofix.cache import Cache
 
-        cache = None if no_cache or diff else Cache(cache_dir)
+        # SARIF carries each fix's edits, which cached results do not keep
+        cache = None if no_cache or diff or fmt == "sarif" else Cache(cache_dir)
         results.extend(api.run(files, settings_for=settings_for, write=write, exclude=exclude, jobs=jobs, cache=cache,
                                progress=None if quiet or fmt != "text" else _progress([]), keep_text=diff))
 
@@ -158,7 +159,7 @@ def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, qu
         for r in results:
             d = output.unified_diff(r)
             if d:
-                output.echo_diff(d)
+                output.echo_diff(d, err=fmt != "text")  # keep a JSON/SARIF stdout parseable
     if fmt == "json":
         click.echo(output.to_json(results), err=report_err)
     elif fmt in ("sarif", "github"):

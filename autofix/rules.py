@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 from autofix.fixes import Applicability, Edit, Fix
 
 if TYPE_CHECKING:
-    from autofix.cfn.document import Document, Resource
+    from autofix.cfn.document import Resource
     from autofix.settings import Settings
 
 ENVIRONMENTS = ("test", "production")

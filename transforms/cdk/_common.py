@@ -3,14 +3,24 @@ construct call into one Fix."""
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
 from autofix.catalog import variant_of, version_key
+from autofix.catalog.judge import (  # noqa: F401  (one verdict for CloudFormation and CDK)
+    MAJOR_ONLY_ENGINES,
+    POLICIES,
+    SERVICE,
+    Verdict,
+    catalog_label,
+    has_data,
+    judge,
+    region,
+    today,
+)
+from autofix.catalog.judge import policy as version_policy  # noqa: F401
+from autofix.catalog.judge import section as versions_section  # noqa: F401
 from autofix.cdk.document import CdkDocument
 from autofix.fixes import Edit
 
@@ -121,109 +131,3 @@ class CallChange:
         return ", ".join(f"{b} -> {a.split('=', 1)[1]}" for b, a in zip(self.before, self.after))
 
 
-# ---- versions: settings and verdicts (the same semantics as the CloudFormation rules AF201/AF203) --
-
-POLICIES = ("fix-invalid", "latest-minor", "major-only")
-#: engines whose version may name a major alone (aws-cdk-lib: PostgresEngineVersion.VER_14, ...)
-MAJOR_ONLY_ENGINES = frozenset({"postgres", "mysql", "mariadb"})
-SERVICE = {"postgres": "RDS", "mysql": "RDS", "mariadb": "RDS", "aurora-postgresql": "Aurora", "aurora-mysql": "Aurora"}
-
-
-def versions_section(ctx) -> dict:
-    section = ctx.section("versions")
-    return section if isinstance(section, dict) else {}
-
-
-def version_policy(ctx) -> str:
-    """`[versions] policy`: fix-invalid (default), latest-minor or major-only."""
-    value = versions_section(ctx).get("policy", "fix-invalid")
-    if value not in POLICIES:
-        raise ValueError(f"[versions] policy must be one of {', '.join(POLICIES)}, not {value!r}")
-    return value
-
-
-def today(ctx) -> _dt.date:
-    """`[versions] today = "YYYY-MM-DD"` (to judge dates as of another day, and for tests), else today."""
-    value = versions_section(ctx).get("today")
-    if value is None:
-        return _dt.date.today()
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"[versions] today must be a date (YYYY-MM-DD), not {value!r}") from None
-
-
-def region(ctx) -> str | None:
-    """The region whose availability counts: settings / --region, else AWS_REGION, AWS_DEFAULT_REGION."""
-    return ctx.settings.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
-
-
-def catalog_label(cat) -> str:
-    src = getattr(cat, "source", "") or "catalog"
-    when = getattr(cat, "generated_at", "")
-    return f"{src}, {when}" if when else src
-
-
-@dataclass
-class Verdict:
-    """What the catalog says about one version: status "valid", "older" (available, a newer minor
-    is too), "invalid" (deprecated, unknown, or not offered in the region; the major has a valid
-    version), "ahead" (unknown but newer than anything the catalog knows in its major),
-    "retired" (no valid version of its major), "unknown-major", "not-a-version"."""
-
-    status: str
-    engine: str
-    value: str
-    major: str | None = None
-    entry: Any = None
-    best: Any = None
-    why: str = ""
-
-    def replacement(self, policy: str) -> str:
-        if policy == "major-only" and self.engine in MAJOR_ONLY_ENGINES:
-            return self.major
-        return self.best.version
-
-
-def judge(cat, engine: str, value: str, region_name: str | None) -> Verdict:
-    try:
-        major = cat.major_of(engine, value)
-    except Exception:
-        return Verdict("not-a-version", engine, value)
-    service = SERVICE.get(engine, "AWS")
-    best = cat.newest_valid(engine, major, region_name, variant=variant_of(value))
-    v = Verdict("valid", engine, value, major, cat.find(engine, value, region_name), best)
-    if best is None:
-        majors = cat.majors(engine)
-        if majors and major not in majors and version_key(major) > max(version_key(m) for m in majors):
-            v.status, v.why = "unknown-major", f"is newer than any {engine} version the catalog knows"
-        else:
-            v.status, v.why = "retired", f"belongs to {engine} {major}, of which {service} offers no version any more"
-        return v
-    if cat.is_major_only(engine, value):
-        return v
-    entry = v.entry
-    if entry is not None and entry.available:
-        if version_key(best.version) > version_key(entry.version):
-            v.status, v.why = "older", f"is not the newest {engine} {major} version"
-        return v
-    anywhere = entry or cat.find(engine, value)
-    v.status = "invalid"
-    if anywhere is not None and anywhere.available:
-        v.why = f"is not offered in {region_name}"
-    elif anywhere is not None:
-        v.why = f"is deprecated ({service} no longer creates new resources with it)"
-    elif version_key(value) > version_key(best.version):
-        v.status = "ahead"
-        v.why = f"is not in the catalog, and newer than its newest {engine} {major} version ({best.version})"
-    else:
-        v.why = f"is not a {engine} version {service} offers"
-    return v
-
-
-def has_data(cat, engine: str | None) -> bool:
-    return bool(engine) and bool(cat.versions(engine))

@@ -1,6 +1,6 @@
 from autofix.rules import Rule
 
-from ._lifecycle import DATABASE_TYPES, POLICY_DOC, Change, env_setting, is_cluster_member, supports_snapshot
+from ._lifecycle import DATABASE_TYPES, Change, env_setting, is_cluster_member, supports_snapshot
 
 
 class TestDatabaseDeletable(Rule):
