@@ -55,22 +55,28 @@ def property_names(type_name: str, region: str = DEFAULT_REGION) -> frozenset[st
     return None if schema is None else frozenset(schema.get("properties", {}))
 
 
-def create_only_properties(type_name: str, region: str = DEFAULT_REGION) -> frozenset[tuple[str, ...]]:
-    """Property paths whose change replaces the resource, e.g. {("DBInstanceIdentifier",)}.
-    A path may continue into nested properties ("Tags", "*", "Key")."""
+def create_only_properties(type_name: str, region: str = DEFAULT_REGION, *, conditional: bool = False
+                           ) -> frozenset[tuple[str, ...]]:
+    """Property paths whose change replaces the resource, e.g. {("DBInstanceIdentifier",)}; with
+    `conditional`, the ones whose change replaces it only in some cases (schema
+    `conditionalCreateOnlyProperties`, e.g. an RDS instance's Engine).  A path may continue into
+    nested properties ("Tags", "*", "Key")."""
     schema = resource_schema(type_name, region) or {}
     out = set()
-    for pointer in schema.get("createOnlyProperties", []) + schema.get("conditionalCreateOnlyProperties", []):
+    key = "conditionalCreateOnlyProperties" if conditional else "createOnlyProperties"
+    for pointer in schema.get(key, []):
         parts = pointer.split("/")[2:] if pointer.startswith("/properties/") else []
         if parts:
             out.add(tuple(parts))
     return frozenset(out)
 
 
-def replaces_resource(type_name: str, prop_path: tuple[str, ...], region: str = DEFAULT_REGION) -> bool:
+def replaces_resource(type_name: str, prop_path: tuple[str, ...], region: str = DEFAULT_REGION,
+                      *, conditional: bool = False) -> bool:
     """Whether changing the property at `prop_path` (below Properties) replaces the resource:
-    the path lies inside a create-only property, or contains one."""
-    for p in create_only_properties(type_name, region):
+    the path lies inside a create-only property, or contains one.  With `conditional`, whether
+    it may replace it in some cases."""
+    for p in create_only_properties(type_name, region, conditional=conditional):
         n = min(len(p), len(prop_path))
         if n and all(a == b or a == "*" for a, b in zip(p[:n], prop_path[:n])):
             return True

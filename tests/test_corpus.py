@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from autofix.api import fix_text
-from autofix.cfn.document import Document, NotATemplate, TemplateError, mapping_get, mapping_key
+from autofix.cfn.document import SHORT_TAGS, Document, NotATemplate, TemplateError, mapping_get, mapping_key
 from autofix.cli import cli
 from autofix.engine import semantic_diff
 from autofix.settings import Settings
@@ -34,6 +34,8 @@ def _node_at(doc: Document, path: tuple):
                 return None
             node = node.value[part]
         else:
+            if SHORT_TAGS.get(str(node.tag) if node.tag is not None else "") == part:
+                continue  # `!Sub x` stands for {"Fn::Sub": x}
             node = mapping_get(node, part)
         if node is None:
             return None
