@@ -58,8 +58,6 @@ def _fixed_text(case: Path) -> tuple[str, str | None]:
 # Fixtures of other rules whose output cfn-lint rejects: reported to their owners; strict, so
 # the mark must go once the rule or the fixture changes.
 KNOWN = {
-    "engine-major-supported/major-only.in.yaml":
-        "E3691: cfn-lint's EngineVersion enum for mariadb lists full versions only ('12.3.2'), not '12.3'",
 }
 
 

@@ -153,8 +153,14 @@ def test_unknown_version_newer_than_the_catalog_is_reported_not_downgraded():
 
 
 def test_major_only_policy_writes_the_major():
+    out = _out(_fix(DB.format(engine="postgres", version="'14.7'"), policy="major-only"))
+    assert "EngineVersion: '14'" in out
+
+
+def test_major_only_policy_keeps_full_versions_where_cfn_lint_rejects_majors():
+    # RDS takes "8.0", but cfn-lint's data has only full MySQL versions and calls "8.0" an error
     out = _out(_fix(DB.format(engine="mysql", version="'8.0.36'"), policy="major-only"))
-    assert "EngineVersion: '8.0'" in out
+    assert f"EngineVersion: '{CAT.newest_valid('mysql', '8.0').version}'" in out
 
 
 def test_latest_minor_policy_bumps_valid_older_minors_only_with_the_setting():

@@ -11,9 +11,14 @@ from typing import Any
 from autofix.catalog.model import variant_of, version_key
 
 POLICIES = ("fix-invalid", "latest-minor", "major-only")
-#: engines whose EngineVersion may name a major alone (`14`, `8.0`, `10.6`): RDS picks the default
-#: minor (aws-cdk-lib has such constants: PostgresEngineVersion.VER_14, MysqlEngineVersion.VER_8_0)
-MAJOR_ONLY_ENGINES = frozenset({"postgres", "mysql", "mariadb"})
+#: engines for which `policy = "major-only"` writes the major alone (`14`): RDS then picks the
+#: default minor.  RDS accepts majors for MySQL and MariaDB too, but cfn-lint's version data
+#: lists only full versions for them and reports a major as an error (E3691), and autofix never
+#: writes what cfn-lint rejects; so those engines get the newest full version instead.
+MAJOR_ONLY_ENGINES = frozenset({"postgres"})
+#: aws-cdk-lib names major-only versions for all three (PostgresEngineVersion.VER_14,
+#: MysqlEngineVersion.VER_8_0, MariaDbEngineVersion.VER_10_6): CDK apps may use them
+CDK_MAJOR_ONLY_ENGINES = frozenset({"postgres", "mysql", "mariadb"})
 
 SERVICE = {
     "postgres": "RDS",
@@ -97,8 +102,8 @@ class Verdict:
     best: Any = None  # the newest valid version of the same major
     why: str = ""
 
-    def replacement(self, pol: str) -> str:
-        if pol == "major-only" and self.engine in MAJOR_ONLY_ENGINES:
+    def replacement(self, pol: str, major_only_engines: frozenset = MAJOR_ONLY_ENGINES) -> str:
+        if pol == "major-only" and self.engine in major_only_engines:
             return self.major
         return self.best.version
 

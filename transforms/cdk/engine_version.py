@@ -4,6 +4,7 @@ import functools
 
 import libcst as cst
 
+from autofix.catalog.judge import CDK_MAJOR_ONLY_ENGINES
 from autofix.cdk.data import cdk_data
 from autofix.cdk.document import CdkDocument, last_name
 from autofix.fixes import Applicability, Edit
@@ -169,7 +170,7 @@ class CdkEngineVersion(Rule):
                 f"{old_text}: {engine} {version} {verdict.why}; {hint}",
                 where, paths=paths, applicability=Applicability.DISPLAY_ONLY, before=f"{engine} {version}",
             )
-        target = verdict.replacement(policy)
+        target = verdict.replacement(policy, CDK_MAJOR_ONLY_ENGINES)
         major = verdict.major
         if target.lower() == version.lower():
             return None
