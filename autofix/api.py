@@ -158,13 +158,17 @@ def fix_text(
 
 def _findings_fast(text: str, rules, settings: Settings, path: str | None) -> list[Fix] | None:
     """The rules' findings on the C-parsed tree; None when in doubt (use the round-trip path)."""
-    from autofix.cfn.document import Document, NotATemplate
+    from autofix.cfn.document import Document, NotATemplate, TemplateError
     from autofix.engine import run_rules
 
     try:
         doc = Document(text, fast=True)
     except NotATemplate:
         raise
+    except TemplateError as e:
+        if e.message.startswith(("nesting", "document expands")):
+            raise  # resource limits: refuse now rather than make the slow parser find out
+        return None
     except Exception:  # FastParseUnavailable, or a disagreement: let the round-trip path decide
         return None
     try:

@@ -274,6 +274,11 @@ def compose_fast(text: str) -> Node | None:
         raise FastParseUnavailable(str(e)) from None
     try:
         return yaml.compose(text, Loader=CSafeLoader)
+    except yaml.MarkedYAMLError as e:
+        if "maximum nesting depth" in str(e.problem) and e.problem_mark is not None:
+            # libyaml refuses this in microseconds; ruamel's pure-Python scanner would take seconds
+            raise TemplateError("nesting too deep", e.problem_mark.line + 1, e.problem_mark.column + 1) from None
+        raise FastParseUnavailable(str(e)) from None
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         raise FastParseUnavailable(str(e)) from None
 
@@ -313,7 +318,10 @@ class Document:
     @property
     def plain(self) -> Any:
         if self._plain is None:
-            self._plain = to_plain(self.root)
+            # a node takes at least two characters of text, so a document that expands to
+            # many more nodes than that is an alias bomb ("billion laughs"): refuse it early
+            budget = min(MAX_NODES, 10_000 + 2 * len(self.text))
+            self._plain = to_plain(self.root, [budget])
         return self._plain
 
     def section(self, name: str) -> Node | None:
