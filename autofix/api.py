@@ -3,6 +3,7 @@ input; every file ends as a `FileResult` (fixed, unchanged, skipped or failed)."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -182,9 +183,33 @@ def encode(result: FileResult) -> bytes:
     return (b"\xef\xbb\xbf" if result.bom else b"") + result.output.encode("utf-8")
 
 
+@contextlib.contextmanager
+def _folder_lock(folder: str):
+    """An exclusive advisory lock on a folder (flock on its descriptor), so that two autofix
+    processes cannot interleave compare-and-replace on files in it.  Where flock is missing
+    (Windows) the compare still catches most races."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def atomic_write(path: str, data: bytes, expect: bytes | None = None) -> None:
     """Replace `path` with `data` via a temporary file in the same folder and a rename, keeping
-    its permissions.  With `expect`, refuse when the file no longer holds those bytes."""
+    its permissions.  With `expect`, refuse when the file no longer holds those bytes; the
+    check and the rename happen under a folder lock, so no other autofix process can slip a
+    write in between."""
     st = os.stat(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".autofix-", suffix=".tmp", dir=folder)
@@ -194,11 +219,12 @@ def atomic_write(path: str, data: bytes, expect: bytes | None = None) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if expect is not None:
-            with open(path, "rb") as fh:
-                if fh.read() != expect:
-                    raise ConcurrentChange(f"{path}: changed by another process while autofix ran; not written")
-        os.replace(tmp, path)
+        with _folder_lock(folder):
+            if expect is not None:
+                with open(path, "rb") as fh:
+                    if fh.read() != expect:
+                        raise ConcurrentChange(f"{path}: changed by another process while autofix ran; not written")
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -228,12 +254,25 @@ def fix_path(
     its whole result comes back from the cache, in apply mode only a result with nothing to
     write does."""
     p = str(path)
+    for attempt in range(CONCURRENT_RETRIES):
+        result = _fix_path_once(p, settings=settings or Settings(), write=write, rules=rules, write_to=write_to,
+                                max_bytes=max_bytes, cache=cache, detect_only=detect_only)
+        if result.error != CHANGED_MEANWHILE:
+            break  # another process wrote the file after we read it: start again from its bytes
+    return result
+
+
+CONCURRENT_RETRIES = 3
+CHANGED_MEANWHILE = "changed by another process while autofix ran; not written"
+
+
+def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, max_bytes: int, cache,
+                   detect_only: bool) -> FileResult:
     try:
         with open(write_to or p, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as e:
         return FileResult(path=p, status="failed", error=f"cannot read: {e.strerror or e}")
-    settings = settings or Settings()
     key = cache.key(data, settings, p) if cache is not None and rules is None else None
     if key is not None:
         hit = cache.get(key)
@@ -249,7 +288,7 @@ def fix_path(
             try:
                 atomic_write(write_to or p, encode(result), expect=data)
             except ConcurrentChange:
-                result.status, result.error = "failed", "changed by another process while autofix ran; not written"
+                result.status, result.error = "failed", CHANGED_MEANWHILE
                 _unapply(result)
             except OSError as e:
                 result.status, result.error = "failed", f"cannot write: {e.strerror or e}; file left unchanged"

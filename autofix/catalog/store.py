@@ -131,7 +131,11 @@ def load_catalog(path: str | os.PathLike | None = None) -> Catalog:
     if path is not None:
         return _load(Path(path).expanduser())
     cache = default_cache_path()
-    if cache.is_file():
+    try:
+        present = cache.is_file()
+    except OSError:  # a cache folder we may not look into (before 3.12 is_file raises EACCES)
+        present = False
+    if present:
         try:
             return _load(cache)
         except CatalogError as exc:

@@ -216,12 +216,15 @@ def _check_json(text: str) -> None:
         raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
 
 
-def _check_duplicates(node: Node, depth: int = 0) -> None:
+def _check_duplicates(node: Node, depth: int = 0) -> bool:
+    """Refuse duplicate keys and deep nesting; True when some node is reached twice (aliases)."""
     stack = [(node, 0)]
     seen_ids: set[int] = set()
+    aliased = False
     while stack:
         n, d = stack.pop()
         if id(n) in seen_ids:
+            aliased = True
             continue
         seen_ids.add(id(n))
         if d > MAX_DEPTH:
@@ -239,6 +242,30 @@ def _check_duplicates(node: Node, depth: int = 0) -> None:
                 stack.append((v, d + 1))
         elif isinstance(n, SEQUENCE_TYPES):
             stack.extend((c, d + 1) for c in n.value)
+    return aliased
+
+
+def _check_expansion(root: Node, budget: int) -> None:
+    """Refuse a document whose aliases expand it beyond `budget` nodes ("billion laughs"),
+    counting each distinct node once (sizes memoised over the alias DAG), so the check itself
+    stays linear in the file."""
+    size: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in size:
+            continue
+        kids = [c for pair in n.value for c in pair] if isinstance(n, MAPPING_TYPES) else (
+            n.value if isinstance(n, SEQUENCE_TYPES) else [])
+        if not done:
+            stack.append((n, True))
+            stack.extend((c, False) for c in kids if id(c) not in size)
+            continue
+        total = 1 + sum(size.get(id(c), 1) for c in kids)
+        if total > budget:
+            raise TemplateError("document expands to too many nodes (alias bomb?)", n.start_mark.line + 1,
+                                n.start_mark.column + 1)
+        size[id(n)] = total
 
 
 def compose(text: str) -> Node | None:
@@ -299,7 +326,8 @@ class Document:
         root = compose_fast(text) if fast else compose(text)
         if root is None or not isinstance(root, MAPPING_TYPES):
             raise NotATemplate("no top-level mapping")
-        _check_duplicates(root)
+        if _check_duplicates(root):  # the document uses aliases
+            _check_expansion(root, min(MAX_NODES, 10_000 + 2 * len(text)))
         self.root: MappingNode = root
         resources = mapping_get(root, "Resources")
         if resources is None:
