@@ -34,6 +34,7 @@ class FileResult:
     output: str | None = None  # the fixed text, when it differs
     bom: bool = False
     language: str | None = None
+    cache_entry: tuple[str, dict] | None = None  # (key, entry) for the result cache
 
     @property
     def changed(self) -> bool:
@@ -296,12 +297,10 @@ def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, 
         else:
             result.status = "would-fix"
             _unapply(result, would=True)
-    if key is not None and not (write and result.status == "failed" and result.changed):
-        entry = result.to_json()
-        if write and result.status == "fixed":  # what a later check of the new bytes would say
-            entry = None
-        if entry is not None:
-            cache.put(key, entry)
+    # a result that depends only on the bytes is kept (not a write that failed or happened);
+    # the caller gathers these and saves them once
+    if key is not None and not (write and result.changed):
+        result.cache_entry = (key, result.to_json())
     return result
 
 
@@ -400,6 +399,8 @@ def run(
     results come back in the order the files were found, whatever order they finish in.
     `progress(done, total, result)` is called as results arrive."""
     detect_only = not write and not keep_text  # check without --diff: findings, not fixed text
+    if cache is not None:
+        cache.load()  # once, before the pool forks
     tasks = [(path, real, settings_for, write, rules, cache, detect_only) for path, real in iter_files(paths, exclude=exclude)]
     jobs = default_jobs() if jobs is None else jobs
     results: list[FileResult] = []
@@ -413,7 +414,7 @@ def run(
                     results.append(r)
                     if progress:
                         progress(len(results), len(tasks), r)
-            return results
+            return _save_cache(cache, results)
         except (OSError, ImportError, NotImplementedError):  # no process support here: run inline
             results = []
     for t in tasks:
@@ -421,6 +422,12 @@ def run(
         results.append(r)
         if progress:
             progress(len(results), len(tasks), r)
+    return _save_cache(cache, results)
+
+
+def _save_cache(cache, results: list[FileResult]) -> list[FileResult]:
+    if cache is not None:
+        cache.save(dict(r.cache_entry for r in results if r.cache_entry))
     return results
 
 

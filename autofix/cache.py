@@ -1,5 +1,9 @@
 """A result cache like ruff's: a file whose bytes, autofix version, settings, catalog and date
-are unchanged since the last run is not parsed again."""
+are unchanged since the last run is not parsed again.
+
+One JSON file per autofix version holds every entry: it is read once before a run (and
+shared with the pool's workers through fork), entries found in the run are gathered by the
+parent process and written back at the end in one atomic replace."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pathlib import Path
 from autofix import __version__
 
 DEFAULT_DIR = ".autofix_cache"
+MAX_ENTRIES = 50_000  # oldest entries are dropped past this
 
 
 def _catalog_fingerprint(explicit: str | None) -> str:
@@ -32,43 +37,58 @@ def _catalog_fingerprint(explicit: str | None) -> str:
 
 class Cache:
     def __init__(self, folder: str | os.PathLike | None = None):
-        root = Path(folder or os.environ.get("AUTOFIX_CACHE_DIR") or DEFAULT_DIR)
-        self.folder = root / __version__
+        self.root = Path(folder or os.environ.get("AUTOFIX_CACHE_DIR") or DEFAULT_DIR)
+        self.file = self.root / __version__ / "results.json"
+        self._entries: dict[str, dict] | None = None
+        self._fingerprints: dict = {}
 
     def key(self, data: bytes, settings, path: str) -> str:
-        h = hashlib.sha256()
-        for part in (
-            __version__,
-            settings.fingerprint(),
-            repr(settings.ignores_for(path)),
-            _catalog_fingerprint(settings.catalog),
-            datetime.date.today().isoformat(),  # runtime deprecation dates move with the calendar
-        ):
-            h.update(part.encode())
-            h.update(b"\0")
+        sfp = settings.fingerprint()
+        fp = self._fingerprints.get(sfp)
+        if fp is None:
+            fp = self._fingerprints[sfp] = "\0".join((
+                __version__,
+                sfp,
+                _catalog_fingerprint(settings.catalog),
+                datetime.date.today().isoformat(),  # runtime deprecation dates move with the calendar
+            ))
+        h = hashlib.sha256(fp.encode())
+        h.update(b"\0" + repr(settings.ignores_for(path)).encode() + b"\0")
         h.update(data)
         return h.hexdigest()
 
-    def get(self, key: str) -> dict | None:
-        try:
-            with open(self.folder / key[:2] / f"{key}.json", encoding="utf-8") as fh:
-                return json.load(fh)
-        except (OSError, ValueError):
-            return None
+    def load(self) -> "Cache":
+        if self._entries is None:
+            try:
+                with open(self.file, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                self._entries = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+        return self
 
-    def put(self, key: str, entry: dict) -> None:
-        d = self.folder / key[:2]
+    def get(self, key: str) -> dict | None:
+        return self.load()._entries.get(key)
+
+    def save(self, new: dict[str, dict]) -> None:
+        """Merge `new` entries into the file (atomic replace; a cache that cannot be written
+        only costs speed)."""
+        if not new:
+            return
+        entries = dict(self.load()._entries)
+        entries.update(new)
+        if len(entries) > MAX_ENTRIES:
+            entries = dict(list(entries.items())[-MAX_ENTRIES:])
         try:
-            d.mkdir(parents=True, exist_ok=True)
-            if not (self.folder.parent / "CACHEDIR.TAG").exists():
-                (self.folder.parent / ".gitignore").write_text("*\n")
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            if not (self.root / "CACHEDIR.TAG").exists():
+                (self.root / ".gitignore").write_text("*\n")
                 # the standard cache-folder tag: backup tools, and autofix's own walk, skip it
-                (self.folder.parent / "CACHEDIR.TAG").write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n"
-                )
-            fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+                (self.root / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, d / f"{key}.json")
+                json.dump(entries, fh, separators=(",", ":"))
+            os.replace(tmp, self.file)
+            self._entries = entries
         except OSError:
-            pass  # a cache that cannot be written only costs speed
+            pass

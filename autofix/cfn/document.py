@@ -341,6 +341,8 @@ class Document:
         self._style: _Style | None = None
         self._plain: Any = None
         self._lines: list[int] | None = None
+        #: per-parse memo for data several rules derive from the same tree (e.g. all references)
+        self.memo: dict = {}
 
     # ---- reading ---------------------------------------------------------------------------
     @property

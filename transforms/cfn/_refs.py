@@ -194,6 +194,14 @@ class References:
         return self.refs | self.getatts | self.subs
 
 
+def template_references(doc: Document) -> "References":
+    """`collect(doc.root)`, computed once per parse and shared by the rules that need it."""
+    refs = doc.memo.get("references")
+    if refs is None:
+        refs = doc.memo["references"] = collect(doc.root)
+    return refs
+
+
 def collect(node: Node, *, skip_if: bool = False) -> References:
     """The references made anywhere below `node`.  With `skip_if`, references inside an
     `Fn::If` are left out (they hold only when the condition picks their branch)."""

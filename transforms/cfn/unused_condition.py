@@ -1,6 +1,6 @@
 from autofix.rules import Rule
 
-from ._refs import collect, has_macros
+from ._refs import template_references, has_macros
 from ._unused import removal_fixes, section_names
 
 
@@ -36,5 +36,5 @@ class UnusedCondition(Rule):
         names = section_names(doc, "Conditions")
         if not names or has_macros(doc):
             return
-        refs = collect(doc.root)
+        refs = template_references(doc)
         yield from removal_fixes(self, doc, "Conditions", [n for n in names if n not in refs.conditions], "condition")

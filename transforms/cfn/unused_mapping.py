@@ -1,6 +1,6 @@
 from autofix.rules import Rule
 
-from ._refs import collect, has_macros
+from ._refs import template_references, has_macros
 from ._unused import removal_fixes, section_names
 
 
@@ -38,7 +38,7 @@ class UnusedMapping(Rule):
         names = section_names(doc, "Mappings")
         if not names or has_macros(doc):
             return
-        refs = collect(doc.root)
+        refs = template_references(doc)
         if refs.dynamic_map:
             return
         yield from removal_fixes(self, doc, "Mappings", [n for n in names if n not in refs.maps], "mapping")

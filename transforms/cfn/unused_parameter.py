@@ -1,7 +1,7 @@
 from autofix.fixes import Applicability
 from autofix.rules import Rule
 
-from ._refs import collect, has_any_transform
+from ._refs import template_references, has_any_transform
 from ._unused import removal_fixes, section_names
 
 
@@ -43,7 +43,7 @@ class UnusedParameter(Rule):
         names = section_names(doc, "Parameters")
         if not names or has_any_transform(doc):
             return
-        refs = collect(doc.root)
+        refs = template_references(doc)
         used = refs.refs | refs.subs
         yield from removal_fixes(
             self, doc, "Parameters", [n for n in names if n not in used], "parameter", parameters=True,
