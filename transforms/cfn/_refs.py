@@ -14,7 +14,6 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from autofix.cfn.document import (
     SHORT_TAGS,
     Document,
-    Tagged,
     intrinsic,
     is_map,
     is_scalar,
@@ -253,27 +252,12 @@ def _collect_call(out: "References", name: str, arg: Node) -> None:
 # editing
 
 
-def render_inline(doc: Document, value: Any) -> str:
-    """A value written on one line: YAML flow / short tags, or compact JSON."""
-    if doc.is_json:
-        def plain(v):
-            if isinstance(v, Tagged):
-                return {v.fn: plain(v.value)}
-            if isinstance(v, dict):
-                return {k: plain(x) for k, x in v.items()}
-            if isinstance(v, list):
-                return [plain(x) for x in v]
-            return v
-        return json.dumps(plain(value), ensure_ascii=False, separators=(", ", ": "))
-    return doc.render_value(value, indent=0, inline=True, flow=True)
-
-
 def replace_inline(doc: Document, node: Node, value: Any) -> Edit:
     """Replace a value node with `value` written on one line."""
     end = node.end_mark.index
     if is_scalar(node) and node.style in ("|", ">"):
         end = doc._node_end(node)
-    return Edit(node.start_mark.index, end, render_inline(doc, value))
+    return Edit(node.start_mark.index, end, doc.render_inline(value))
 
 
 def scalar_substitutions(doc: Document, node: ScalarNode, pairs: list[tuple[str, str]]) -> list[Edit] | None:
