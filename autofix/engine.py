@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from autofix.fixes import Applicability, Fix, OverlapError, apply_edits, select_compatible
 from autofix.rules import Context, Rule
 from autofix.settings import Settings
 
-MAX_PASSES = 10
+MAX_PASSES = 10  # passes allowed beyond the fixes the first pass had to defer
+PASS_CAP = 200
 
 _IGNORE_COMMENT = re.compile(r"#\s*autofix:\s*ignore(?:\[([^\]]*)\])?", re.I)
 
@@ -114,20 +115,15 @@ def semantic_diff(a: Any, b: Any, path: tuple = ()) -> list[tuple]:
     return []
 
 
-def _covered(diff: tuple, declared: Iterable[tuple]) -> bool:
-    for p in declared:
-        n = min(len(p), len(diff))
-        if tuple(p[:n]) == tuple(diff[:n]):
-            return True
-    return False
-
-
 def verify(old_doc: Any, new_doc: Any, fixes: Sequence[Fix]) -> None:
     if not hasattr(old_doc, "plain"):
         return
-    declared = [tuple(p) for f in fixes for p in f.paths]
+    # a difference is covered when it lies inside a declared path, or contains one: set
+    # look-ups of prefixes keep this linear in the number of fixes (large templates)
+    declared = {tuple(p) for f in fixes for p in f.paths}
+    prefixes = {p[:i] for p in declared for i in range(len(p) + 1)}
     for d in semantic_diff(old_doc.plain, new_doc.plain):
-        if not _covered(d, declared):
+        if not (d in prefixes or any(d[:i] in declared for i in range(len(d) + 1))):
             rules = ", ".join(sorted({f.rule for f in fixes}))
             where = "/".join(map(str, d)) or "the document root"
             raise EngineError(f"fix by {rules} changed {where}, which it did not declare; file left unchanged")
@@ -161,15 +157,22 @@ def fix_document(doc: Any, load, rules: Sequence[Rule], settings: Settings, path
     """Run `rules` over `doc` until nothing more applies.  `load(text)` parses a new version."""
     applied: list[Fix] = []
     by_code = {r.code: r for r in rules}
-    for n in range(1, MAX_PASSES + 2):
+    limit = MAX_PASSES
+    n = 0
+    while True:
+        n += 1
         found = run_rules(doc, rules, settings, path)
         todo = [f for f in found if wanted(f, settings)]
         pending = [f for f in found if not wanted(f, settings)]
         if not todo:
             return Outcome(doc.text, applied, pending, n)
-        if n > MAX_PASSES:
+        if n == 1:
+            # fixes that insert at one spot (e.g. outputs for six databases) go in one per pass;
+            # a rule that keeps finding new work is still stopped, just not before those are in
+            limit = min(PASS_CAP, MAX_PASSES + len(todo))
+        if n > limit:
             codes = ", ".join(sorted({f.rule for f in todo}))
-            raise EngineError(f"fixes did not converge after {MAX_PASSES} passes ({codes}); file left unchanged")
+            raise EngineError(f"fixes did not converge after {limit} passes ({codes}); file left unchanged")
         # rules tied to an environment say more about intent than general ones: they go first
         todo.sort(key=lambda f: not by_code[f.rule].environments if f.rule in by_code else True)
         chosen = select_compatible(todo)
@@ -188,4 +191,3 @@ def fix_document(doc: Any, load, rules: Sequence[Rule], settings: Settings, path
             f.applied = True
         applied.extend(chosen)
         doc = new_doc
-    raise AssertionError("unreachable")

@@ -186,3 +186,19 @@ def test_a_rule_that_never_converges_is_stopped():
     src = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: a\n"
     r = fix_text(src, path="t.yaml", rules=[Flip()])
     assert r.status == "failed" and "did not converge" in r.error
+
+
+def test_many_fixes_inserting_at_one_spot_converge():
+    """Outputs for seven databases all go in at the end of one Outputs mapping: one per pass,
+    so the pass limit grows with the work the first pass found (a regression: it stopped at 10)."""
+    from autofix import registry
+
+    src = "Resources:\n" + "".join(
+        f"  Db{i}: {{Type: AWS::RDS::DBInstance, Properties: {{Engine: mysql, DBInstanceClass: db.t3.micro}}}}\n"
+        for i in range(7)
+    )
+    rules = registry.select(("AF406", "AF407"))
+    r = fix_text(src, path="t.yaml", rules=rules)
+    assert r.status == "fixed", r.error
+    assert all(f"Db{i}Port:" in r.output for i in range(7))
+    assert not fix_text(r.output, path="t.yaml", rules=rules).changed
