@@ -8,6 +8,7 @@ its quote character, its indentation step, block or flow, its line ending.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ try:  # libyaml-composed nodes (the fast detection pass) have the same shape as 
     SEQUENCE_TYPES: tuple = (SequenceNode, _pyyaml_nodes.SequenceNode)
     SCALAR_TYPES: tuple = (ScalarNode, _pyyaml_nodes.ScalarNode)
 except ImportError:  # pragma: no cover
+    _pyyaml_nodes = None
     MAPPING_TYPES, SEQUENCE_TYPES, SCALAR_TYPES = (MappingNode,), (SequenceNode,), (ScalarNode,)
 COLLECTION_TYPES = MAPPING_TYPES + SEQUENCE_TYPES
 
@@ -310,6 +312,155 @@ def compose_fast(text: str) -> Node | None:
         raise FastParseUnavailable(str(e)) from None
 
 
+# ---- JSON detection tree ------------------------------------------------------------------
+# A JSON template is read by the json module's C scanner straight into nodes of the same
+# classes and tags libyaml would produce; their source positions are found only when a rule
+# asks for one (a finding's line), by composing the text with libyaml once and pairing the
+# two trees.  Most files have nothing to fix and never pay for that.
+
+_STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_CONSTANTS = {True: ("tag:yaml.org,2002:bool", "true"), False: ("tag:yaml.org,2002:bool", "false"),
+              None: ("tag:yaml.org,2002:null", "null")}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+class _Unusual(Exception):
+    """Something the JSON reader leaves to libyaml (duplicate keys, deep nesting, ...)."""
+
+
+class _Positions:
+    """Fills in the marks of a JSON detection tree on first use."""
+
+    __slots__ = ("text", "root", "done")
+
+    def __init__(self, text: str):
+        self.text, self.root, self.done = text, None, False
+
+    def fill(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        other = compose_fast(self.text)  # raises FastParseUnavailable where libyaml disagrees
+        stack = [(self.root, other)]
+        while stack:
+            mine, theirs = stack.pop()
+            if type(theirs).__name__ != type(mine).__bases__[-1].__name__ or (
+                    isinstance(mine, _JScalar) and mine.value != theirs.value):
+                raise FastParseUnavailable("libyaml reads this JSON differently")
+            d = mine.__dict__
+            d["start_mark"], d["end_mark"] = theirs.start_mark, theirs.end_mark
+            if isinstance(mine, _JMapping):
+                if len(mine.value) != len(theirs.value):
+                    raise FastParseUnavailable("libyaml reads this JSON differently")
+                for (k, v), (k2, v2) in zip(mine.value, theirs.value):
+                    stack.append((k, k2))
+                    stack.append((v, v2))
+            elif isinstance(mine, _JSequence):
+                if len(mine.value) != len(theirs.value):
+                    raise FastParseUnavailable("libyaml reads this JSON differently")
+                stack.extend(zip(mine.value, theirs.value))
+
+
+class _Marks:
+    """`start_mark` / `end_mark` that ask the tree's `_Positions` the first time; afterwards
+    they live in the instance dict, which a non-data descriptor gives way to."""
+
+    def __init__(self, attr: str):
+        self.attr = attr
+
+    def __get__(self, node, owner=None):
+        if node is None:
+            return self
+        node._pos.fill()
+        try:
+            return node.__dict__[self.attr]
+        except KeyError:
+            raise FastParseUnavailable("no position for this node") from None
+
+
+if _pyyaml_nodes is not None:
+    class _JScalar(_pyyaml_nodes.ScalarNode):
+        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+
+        def __init__(self, tag, value, style, pos):
+            self.tag, self.value, self.style, self._pos = tag, value, style, pos
+
+    class _JMapping(_pyyaml_nodes.MappingNode):
+        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+
+        def __init__(self, value, pos, height):
+            self.tag, self.value, self.flow_style, self._pos, self._h = _MAP, value, True, pos, height
+
+    class _JSequence(_pyyaml_nodes.SequenceNode):
+        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+
+        def __init__(self, value, pos, height):
+            self.tag, self.value, self.flow_style, self._pos, self._h = _SEQ, value, True, pos, height
+
+
+def compose_json(text: str) -> Node:
+    """The detection tree of a JSON template, without positions until one is asked for.
+    Raises TemplateError for invalid JSON, `_Unusual` for what libyaml should judge."""
+    if _pyyaml_nodes is None or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+        raise _Unusual("surrogate escapes")
+    pos = _Positions(text)
+    resolve = _number_resolver()
+
+    def node(v):
+        t = type(v)
+        if t is str:
+            return _JScalar(_STR, v, '"', pos)
+        if t is _JMapping or t is _JScalar:
+            return v
+        if t is list:
+            items = [node(x) for x in v]
+            h = max((getattr(x, "_h", 0) for x in items), default=0) + 1
+            if h > MAX_DEPTH:
+                raise _Unusual("deep")
+            return _JSequence(items, pos, h)
+        tag, value = _CONSTANTS[v]
+        return _JScalar(tag, value, None, pos)
+
+    def mapping(pairs):
+        value, h, keys = [], 0, set()
+        for k, v in pairs:
+            if k in keys:
+                raise _Unusual("duplicate key")
+            keys.add(k)
+            n = node(v)
+            value.append((_JScalar(_STR, k, '"', pos), n))
+            nh = getattr(n, "_h", 0)
+            if nh > h:
+                h = nh
+        if h >= MAX_DEPTH:
+            raise _Unusual("deep")
+        return _JMapping(value, pos, h + 1)
+
+    def number(s):
+        return _JScalar(resolve(s), s, None, pos)
+
+    def constant(s):
+        raise _Unusual(f"JSON constant {s}")
+
+    try:
+        root = json.loads(text, object_pairs_hook=mapping, parse_int=number, parse_float=number,
+                          parse_constant=constant)
+    except json.JSONDecodeError as e:
+        raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
+    except RecursionError:
+        raise _Unusual("deep") from None
+    pos.root = root = node(root)
+    return root
+
+
+def _number_resolver():
+    from yaml.resolver import Resolver
+
+    resolver = Resolver()
+    return lambda s: resolver.resolve(_pyyaml_nodes.ScalarNode, s, (True, False))
+
+
 class Document:
     """A parsed CloudFormation template: source text, root node, and the file's style.
 
@@ -321,13 +472,25 @@ class Document:
         self.bom = bom
         self.fast = fast
         self.is_json = looks_like_json(text)
-        if self.is_json:
-            _check_json(text)
-        root = compose_fast(text) if fast else compose(text)
-        if root is None or not isinstance(root, MAPPING_TYPES):
+        root = None
+        #: some node is reached through two paths (YAML aliases)
+        self.aliased = False
+        if fast and self.is_json:
+            try:
+                root = compose_json(text)  # checked already: valid JSON, no duplicate keys
+            except _Unusual:
+                pass
+        if root is None:
+            if self.is_json:
+                _check_json(text)
+            root = compose_fast(text) if fast else compose(text)
+            if root is None or not isinstance(root, MAPPING_TYPES):
+                raise NotATemplate("no top-level mapping")
+            if _check_duplicates(root):  # the document uses aliases
+                self.aliased = True
+                _check_expansion(root, min(MAX_NODES, 10_000 + 2 * len(text)))
+        elif not isinstance(root, MAPPING_TYPES):
             raise NotATemplate("no top-level mapping")
-        if _check_duplicates(root):  # the document uses aliases
-            _check_expansion(root, min(MAX_NODES, 10_000 + 2 * len(text)))
         self.root: MappingNode = root
         resources = mapping_get(root, "Resources")
         if resources is None:
@@ -358,9 +521,13 @@ class Document:
         return mapping_get(self.root, name)
 
     def resources(self) -> Iterator["Resource"]:
-        for k, v in self.resources_node.value:
-            if isinstance(k, SCALAR_TYPES) and isinstance(v, MAPPING_TYPES):
-                yield Resource(self, k.value, k, v)
+        found = self.memo.get("resources")
+        if found is None:  # made once per parse: the tree never changes, edits make a new one
+            found = self.memo["resources"] = [
+                Resource(self, k.value, k, v) for k, v in self.resources_node.value
+                if isinstance(k, SCALAR_TYPES) and isinstance(v, MAPPING_TYPES)
+            ]
+        return iter(found)
 
     def resource(self, logical_id: str) -> "Resource | None":
         for r in self.resources():
@@ -695,12 +862,12 @@ class Resource:
         self.key = key
         self.node = node
 
-    @property
+    @functools.cached_property
     def type(self) -> str | None:
         t = mapping_get(self.node, "Type")
         return t.value if is_plain_scalar(t) else None
 
-    @property
+    @functools.cached_property
     def properties(self) -> MappingNode | None:
         p = mapping_get(self.node, "Properties")
         return p if isinstance(p, MAPPING_TYPES) else None

@@ -12,6 +12,9 @@ from typing import Any, Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from autofix.cfn.document import (
+    MAPPING_TYPES,
+    SCALAR_TYPES,
+    SEQUENCE_TYPES,
     SHORT_TAGS,
     Document,
     intrinsic,
@@ -84,41 +87,94 @@ def has_any_transform(doc: Document, *, allow: frozenset = frozenset()) -> bool:
 # walking
 
 
-@dataclass
-class Visit:
-    node: Node
-    path: tuple  # template path of the node, as in Document.plain (short tags expanded)
-    fns: tuple  # intrinsic functions enclosing the node, outermost first
+#: (node, path, fns): a node, its template path (as in Document.plain, short tags expanded),
+#: and the intrinsic functions enclosing it, outermost first
+Visit = tuple
+
+_KINDS: dict[type, str] = {}
 
 
-def walk(node: Node, path: tuple = (), fns: tuple = ()) -> Iterator[Visit]:
-    """Every node below `node` (itself included), depth first, with its path and the intrinsic
-    functions around it.  A short-form tag counts as a level, as in `Document.plain`: the
-    argument of `!Sub x` sits at path + ('Fn::Sub',) like the one of `{Fn::Sub: x}`.  Each
-    node is visited once, so aliases cost nothing (an alias bomb stays linear)."""
-    stack: list[tuple[Node, tuple, tuple]] = [(node, path, fns)]
-    seen: set[int] = set()
+def _kind(t: type) -> str:
+    """'m', 's', 'c' or '' for a node class (cached: the walk compares classes, not isinstance)."""
+    k = _KINDS.get(t)
+    if k is None:
+        k = _KINDS[t] = ("m" if issubclass(t, MAPPING_TYPES) else "s" if issubclass(t, SEQUENCE_TYPES)
+                         else "c" if issubclass(t, SCALAR_TYPES) else "")
+    return k
+
+
+def walk(node: Node, path: tuple = (), fns: tuple = (), *, aliases: bool = True) -> Iterator[Visit]:
+    """Every node below `node` (itself included), depth first, as (node, path, fns).  A
+    short-form tag counts as a level, as in `Document.plain`: the argument of `!Sub x` sits at
+    path + ('Fn::Sub',) like the one of `{Fn::Sub: x}`.  Each node is visited once, so aliases
+    cost nothing (an alias bomb stays linear); `aliases=False` skips that bookkeeping for a
+    tree known to have none."""
+    stack: list[Visit] = [(node, path, fns)]
+    pop, push = stack.pop, stack.append
+    seen: set[int] | None = set() if aliases else None
+    kinds = _KINDS
     while stack:
-        n, p, f = stack.pop()
-        if id(n) in seen:  # a YAML alias: its node was (or will be) visited where it is anchored
-            continue
-        seen.add(id(n))
-        yield Visit(n, p, f)
-        tag = node_tag(n)
-        if tag and not tag.startswith("tag:yaml.org,2002:"):
-            long = SHORT_TAGS.get(tag, tag)
-            p = p + (long,)
-            if tag in SHORT_TAGS:
-                f = f + (long,)
-        if is_map(n):
-            single = len(n.value) == 1
-            for k, v in reversed(n.value):
-                key = k.value if is_scalar(k) else repr(k)
-                is_fn = single and isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
-                stack.append((v, p + (key,), f + (key,) if is_fn else f))
-        elif is_seq(n):
-            for i in range(len(n.value) - 1, -1, -1):
-                stack.append((n.value[i], p + (i,), f))
+        item = pop()
+        n, p, f = item
+        if seen is not None:
+            i = id(n)
+            if i in seen:  # a YAML alias: its node was (or will be) visited where it is anchored
+                continue
+            seen.add(i)
+        yield item
+        tag = n.tag
+        if tag and tag[0] == "!":
+            long = SHORT_TAGS.get(tag)
+            if long is not None:
+                p, f = p + (long,), f + (long,)
+            else:
+                p = p + (tag,)
+        t = type(n)
+        k = kinds.get(t) or _kind(t)
+        if k == "m":
+            v = n.value
+            if len(v) == 1:
+                key_node, val = v[0]
+                key = key_node.value if (kinds.get(type(key_node)) or _kind(type(key_node))) == "c" else repr(key_node)
+                if isinstance(key, str) and (key == "Ref" or key == "Condition" or key.startswith("Fn::")):
+                    push((val, p + (key,), f + (key,)))
+                else:
+                    push((val, p + (key,), f))
+            else:
+                for key_node, val in reversed(v):
+                    key = key_node.value if (kinds.get(type(key_node)) or _kind(type(key_node))) == "c" else repr(key_node)
+                    push((val, p + (key,), f))
+        elif k == "s":
+            v = n.value
+            for i in range(len(v) - 1, -1, -1):
+                push((v[i], p + (i,), f))
+
+
+def visits(doc: Document) -> list[Visit]:
+    """`walk(doc.root)` as a list, made once per parse and shared by the rules."""
+    out = doc.memo.get("visits")
+    if out is None:
+        out = doc.memo["visits"] = list(walk(doc.root, aliases=doc.aliased))
+    return out
+
+
+def walk_in(doc: Document, node: Node, path: tuple) -> Iterator[Visit] | list[Visit]:
+    """`walk(node, path)` for a node of `doc` whose template path is `path`: a slice of
+    `visits(doc)` (in preorder a subtree is contiguous, and ends where the paths stop being
+    longer than its root's), or a walk of its own where aliases make that untrue."""
+    if doc.aliased:
+        return walk(node, path)
+    all_visits = visits(doc)
+    index = doc.memo.get("visit_index")
+    if index is None:
+        index = doc.memo["visit_index"] = {id(v[0]): i for i, v in enumerate(all_visits)}
+    i = index.get(id(node))
+    if i is None or all_visits[i][1] != path or all_visits[i][2]:
+        return walk(node, path)
+    depth, j, end = len(path), i + 1, len(all_visits)
+    while j < end and len(all_visits[j][1]) > depth:
+        j += 1
+    return all_visits[i:j]
 
 
 def calls(node: Node | None) -> list[tuple[str, Node]]:
@@ -128,13 +184,15 @@ def calls(node: Node | None) -> list[tuple[str, Node]]:
     if node is None:
         return []
     out = []
-    tag = node_tag(node)
-    if tag in SHORT_TAGS:
+    tag = node.tag
+    if tag and tag[0] == "!" and tag in SHORT_TAGS:
         out.append((SHORT_TAGS[tag], node))
-    if is_map(node) and len(node.value) == 1:
-        k = node.value[0][0]
-        if is_scalar(k) and isinstance(k.value, str) and (k.value in ("Ref", "Condition") or k.value.startswith("Fn::")):
-            out.append((k.value, node.value[0][1]))
+    t = type(node)
+    if (_KINDS.get(t) or _kind(t)) == "m" and len(node.value) == 1:
+        k, v = node.value[0]
+        key = k.value
+        if isinstance(key, str) and (key == "Ref" or key == "Condition" or key.startswith("Fn::")) and is_scalar(k):
+            out.append((key, v))
     return out
 
 
@@ -197,24 +255,36 @@ def template_references(doc: Document) -> "References":
     """`collect(doc.root)`, computed once per parse and shared by the rules that need it."""
     refs = doc.memo.get("references")
     if refs is None:
-        refs = doc.memo["references"] = collect(doc.root)
+        refs = doc.memo["references"] = _collect(visits(doc), False)
     return refs
 
 
-def collect(node: Node, *, skip_if: bool = False) -> References:
-    """The references made anywhere below `node`.  With `skip_if`, references inside an
-    `Fn::If` are left out (they hold only when the condition picks their branch)."""
+def collect(node: Node, *, skip_if: bool = False, doc: Document | None = None, path: tuple = ()) -> References:
+    """The references made anywhere below `node` (at `path` in `doc`, when given: the shared
+    walk is reused).  With `skip_if`, references inside an `Fn::If` are left out (they hold
+    only when the condition picks their branch)."""
+    return _collect(walk_in(doc, node, path) if doc is not None else walk(node), skip_if)
+
+
+def _collect(found, skip_if: bool) -> References:
     out = References()
-    for v in walk(node):
-        if skip_if and "Fn::If" in v.fns:
+    kinds = _KINDS
+    for n, _, fns in found:
+        if skip_if and "Fn::If" in fns:
             continue
-        n = v.node
-        if is_map(n):
-            for k, val in n.value:
-                if is_scalar(k) and k.value == "Condition" and is_plain_scalar(val):
+        tag = n.tag
+        if tag and tag[0] == "!" and tag in SHORT_TAGS:
+            _collect_call(out, SHORT_TAGS[tag], n)
+        if (kinds.get(type(n)) or _kind(type(n))) == "m":
+            pairs = n.value
+            for k, val in pairs:
+                if k.value == "Condition" and is_scalar(k) and is_plain_scalar(val):
                     out.conditions.add(str(val.value))
-        for name, arg in calls(n):
-            _collect_call(out, name, arg)
+            if len(pairs) == 1:
+                k, val = pairs[0]
+                key = k.value
+                if isinstance(key, str) and (key == "Ref" or key == "Condition" or key.startswith("Fn::")) and is_scalar(k):
+                    _collect_call(out, key, val)
     return out
 
 

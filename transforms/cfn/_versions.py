@@ -111,6 +111,8 @@ def editable(doc: Document, key: Any, node: Any) -> bool:
     anchored for use elsewhere): editing it changes this entry only."""
     if key is None or node is None:
         return False
+    if doc.is_json:
+        return True  # JSON has no anchors or aliases
     between = doc.text[key.end_mark.index : node.start_mark.index]
     if not re.fullmatch(r"\s*:\s*(?:#[^\n]*\n\s*)*", between):
         return False

@@ -5,7 +5,7 @@ from autofix.cfn.document import Tagged, is_map, is_plain_scalar, is_scalar, sca
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import call, has_macros, render_string, replace_inline, scalar_substitutions, sub_parts, walk
+from ._refs import call, has_macros, render_string, replace_inline, scalar_substitutions, sub_parts, visits, walk_in
 
 _VAR = r"\$\{[^}]*\}"
 # arn:partition:service:region:account:resource (fields may already be ${...} variables).
@@ -61,10 +61,11 @@ def names_resource(service: str, rest: str, names: dict) -> bool:
 
 
 def _tokens(doc):
-    """Every 12-digit account id and region name written anywhere in the template."""
+    """Every 12-digit account id and region name written in a string anywhere in the template."""
+    if "\\" not in doc.text and not ACCOUNT.search(doc.text) and not REGION.search(doc.text):
+        return set(), set()  # no escapes, so no string holds what the text does not
     accounts, regions = set(), set()
-    for v in walk(doc.root):
-        n = v.node
+    for n, _, _ in visits(doc):
         if is_scalar(n) and isinstance(n.value, str):
             accounts.update(ACCOUNT.findall(n.value))
             regions.update(REGION.findall(n.value))
@@ -133,17 +134,18 @@ class HardcodedArn(Rule):
         strings = list(self._strings(doc))
         names = physical_names(doc)
         settings = ctx.section(SETTINGS)
-        accounts, regions = _tokens(doc)
         own_accounts = _as_set(settings.get("account-id"))
         for _, _, text, _, _ in strings:
             for m in ARN.finditer(text):
                 if m.group("a").isdigit() and names_resource(m.group("s"), m.group("rest"), names):
                     own_accounts.add(m.group("a"))
+        own_regions = _as_set(settings.get("region"))
+        # every id and region written anywhere: only needed when one of them could be this stack's
+        accounts, regions = _tokens(doc) if own_accounts or own_regions else (set(), set())
         account = next(iter(accounts)) if len(accounts) == 1 and accounts <= own_accounts else None
         # a region is this stack's when the settings say so, or when an ARN of this stack's own
         # account names one of its resources in that region
-        own_regions = _as_set(settings.get("region"))
-        if account is not None or not accounts:
+        if account is not None:
             for _, _, text, _, _ in strings:
                 for m in ARN.finditer(text):
                     if m.group("a") == account and names_resource(m.group("s"), m.group("rest"), names):
@@ -157,8 +159,8 @@ class HardcodedArn(Rule):
                 new = ARN.sub(lambda m: self._arn(m, None, None, False), text)
                 if new != text:
                     yield self.fix(
-                        f"{_where(v.path)}: ARN partition written as ${{AWS::Partition}}", node,
-                        edits=self._sub_edits(doc, node, text, new), paths=[v.path], resource=res, before=text, after=new,
+                        f"{_where(v[1])}: ARN partition written as ${{AWS::Partition}}", node,
+                        edits=self._sub_edits(doc, node, text, new), paths=[v[1]], resource=res, before=text, after=new,
                     )
         if account is None and region is None:
             return
@@ -177,10 +179,10 @@ class HardcodedArn(Rule):
                 edits.extend(self._sub_edits(doc, node, text, new))
             else:
                 edits.append(replace_inline(doc, node, Tagged("Fn::Sub", new)))
-            paths.append(v.path)
+            paths.append(v[1])
             changes.append((text, new))
-            if res is not None and res.type and len(v.path) > 3 and awsdata.replaces_resource(res.type, (v.path[3],)):
-                create_only.append(f"{res.logical_id}.{v.path[3]}")
+            if res is not None and res.type and len(v[1]) > 3 and awsdata.replaces_resource(res.type, (v[1][3],)):
+                create_only.append(f"{res.logical_id}.{v[1][3]}")
         for (_, name), (res, prop) in names.items():
             new = self._name(name, account, region)
             if new is None:
@@ -238,20 +240,25 @@ class HardcodedArn(Rule):
         outputs = doc.section("Outputs")
         if is_map(outputs):
             places.append((outputs, ("Outputs",), None))
+        if "arn:" not in doc.text and "\\" not in doc.text:
+            return  # no escapes, so no string holds what the text does not
         for top, path, res in places:
             sub_strings = set()
-            for v in walk(top, path):
-                n = v.node
-                if call(n, "Fn::Sub") is not None:
+            for v in walk_in(doc, top, path):
+                n, _, fns = v
+                tag = n.tag
+                if tag == "!Sub" or (is_map(n) and len(n.value) == 1 and n.value[0][0].value == "Fn::Sub"
+                                     and is_scalar(n.value[0][0])):
                     s, _ = sub_parts(n)
                     if s is not None and isinstance(s.value, str) and "arn:" in s.value:
                         sub_strings.add(id(s))
                         yield s, v, s.value, True, res
                     continue
-                if id(n) in sub_strings or not is_plain_scalar(n) or "Fn::Sub" in v.fns:
+                if (not is_scalar(n) or not isinstance(n.value, str) or "arn:" not in n.value
+                        or id(n) in sub_strings or not is_plain_scalar(n) or "Fn::Sub" in fns):
                     continue
                 val = scalar_value(n)
-                if isinstance(val, str) and "arn:" in val and (not v.fns or v.fns[-1] in ("Fn::If", "Fn::Join", "Fn::Select")):
+                if isinstance(val, str) and (not fns or fns[-1] in ("Fn::If", "Fn::Join", "Fn::Select")):
                     yield n, v, val, False, res
 
     @staticmethod

@@ -54,6 +54,18 @@ def _resolve(schema: dict, root: dict, depth: int = 0) -> dict:
     return schema if isinstance(schema, dict) else {}
 
 
+_READ_ONLY: dict = {}
+
+
+def _read_only(type_name: str, region: str, schema: dict) -> set:
+    """Top-level read-only properties of a resource type (attributes, not settable)."""
+    key = (type_name, region)
+    found = _READ_ONLY.get(key)
+    if found is None:
+        found = _READ_ONLY[key] = {p.split("/")[2] for p in schema.get("readOnlyProperties", []) if p.count("/") == 2}
+    return found
+
+
 class MisspelledProperty(Rule):
     """
     What it does:
@@ -100,7 +112,7 @@ class MisspelledProperty(Rule):
             schema = awsdata.resource_schema(res.type, region)
             if schema is None:
                 continue
-            read_only = {p.split("/")[2] for p in schema.get("readOnlyProperties", []) if p.count("/") == 2}
+            read_only = _read_only(res.type, region, schema)
             yield from self._mapping(doc, res, props, schema, schema, res.path + ("Properties",), read_only, 0)
 
     def _mapping(self, doc, res, node, schema, root, path, exclude, depth):
@@ -109,7 +121,7 @@ class MisspelledProperty(Rule):
         props = schema.get("properties")
         if not isinstance(props, dict) or schema.get("additionalProperties", True) is not False or schema.get("patternProperties"):
             return
-        names = sorted(n for n in props if n not in exclude)
+        names = None
         present = {k.value for k, _ in node.value if is_scalar(k)}
         for k, v in node.value:
             if not is_scalar(k) or not isinstance(k.value, str):
@@ -120,6 +132,8 @@ class MisspelledProperty(Rule):
                 continue
             if key.startswith("Fn::") or key == "Ref" or "::" in key:
                 continue
+            if names is None:
+                names = sorted(n for n in props if n not in exclude)
             alias = ALIASES.get((res.type, key)) if depth == 0 else None
             found = [alias] if alias in names else candidates(key, names)
             if not found:

@@ -42,6 +42,8 @@ class ObsoleteDependsOn(Rule):
 
     def check(self, ctx):
         doc = ctx.doc
+        if "DependsOn" not in doc.text and "\\" not in doc.text:
+            return  # no escapes, so no key reads DependsOn
         if has_any_transform(doc, allow=frozenset({"AWS::LanguageExtensions"})):
             return
         resource_ids = {r.logical_id for r in doc.resources()}
@@ -50,7 +52,7 @@ class ObsoleteDependsOn(Rule):
             props = res.properties
             if dep is None or props is None:
                 continue
-            refs = collect(props, skip_if=True)
+            refs = collect(props, skip_if=True, doc=doc, path=res.path + ("Properties",))
             implied = (refs.names & resource_ids) - {res.logical_id}
             if is_scalar(dep):
                 if is_plain_scalar(dep) and dep.value in implied:

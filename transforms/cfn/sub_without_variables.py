@@ -4,7 +4,7 @@ from autofix.cfn.document import is_map, is_scalar, is_seq, node_tag
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import PSEUDO_PARAMETERS, call, calls, has_macros, render_string, scalar_substitutions, sub_parts, sub_variables, walk
+from ._refs import PSEUDO_PARAMETERS, call, calls, has_macros, render_string, scalar_substitutions, sub_parts, sub_variables, walk, walk_in
 
 try:  # the implicit-type patterns the document module quotes against (YAML 1.1 and 1.2)
     from autofix.cfn.document import _NON_STRING
@@ -52,14 +52,19 @@ class SubWithoutVariables(Rule):
 
     def check(self, ctx):
         doc = ctx.doc
+        if "Sub" not in doc.text and "\\" not in doc.text:
+            return  # no escapes, so no key or tag reads Sub
         if has_macros(doc):
             return
         for section in ("Resources", "Outputs"):
             top = doc.section(section)
             if not is_map(top):
                 continue
-            for v in walk(top, (section,)):
-                fns = [name for name, _ in calls(v.node)]
+            for v in walk_in(doc, top, (section,)):
+                n = v[0]
+                if n.tag != "!Sub" and not (is_map(n) and len(n.value) == 1):
+                    continue  # cheap test first: most nodes are not a call at all
+                fns = [name for name, _ in calls(n)]
                 if fns != ["Fn::Sub"]:
                     continue  # not a Sub, or a Sub inside another short tag (`!ImportValue {Fn::Sub: x}`)
                 fix = self._fix(doc, v)
@@ -67,7 +72,7 @@ class SubWithoutVariables(Rule):
                     yield fix
 
     def _fix(self, doc, v):
-        node = v.node
+        node, path, _ = v
         s, var_map = sub_parts(node)
         if s is None or not isinstance(s.value, str) or node_tag(s) not in ("tag:yaml.org,2002:str", "!Sub"):
             return None
@@ -75,7 +80,7 @@ class SubWithoutVariables(Rule):
         if sub_variables(text) or "${" in text.replace("${!", ""):
             return None
         value = text.replace("${!", "${")
-        where = "/".join(map(str, v.path))
+        where = "/".join(map(str, path))
         msg = f"{where}: Fn::Sub has no variables; the plain string means the same"
         short = node_tag(node) == "!Sub"
         arg = call(node, "Fn::Sub")
@@ -85,10 +90,10 @@ class SubWithoutVariables(Rule):
             params = doc.section("Parameters")
             harmless = PSEUDO_PARAMETERS | ({k.value for k, _ in params.value} if is_map(params) else set())
             if any(fn != "Ref" or not is_scalar(fa) or fa.value not in harmless
-                   for x in walk(var_map) for fn, fa in calls(x.node)):
+                   for x, _, _ in walk(var_map) for fn, fa in calls(x)):
                 return self.fix(
                     msg + " (left as it is: its variables map refers to resources or imports)",
-                    node, paths=[v.path], applicability=Applicability.DISPLAY_ONLY,
+                    node, paths=[path], applicability=Applicability.DISPLAY_ONLY,
                 )
         if not is_scalar(s):
             return None
@@ -110,7 +115,7 @@ class SubWithoutVariables(Rule):
             edits = [Edit(node.start_mark.index, m.end())] + subs
         else:  # {Fn::Sub: x}, [x, {...}]: keep the string's text, drop what is around it
             edits = _lift(doc, node, s) + subs
-        return self.fix(msg, node, edits=edits, paths=[v.path], before=f"Fn::Sub: {text}", after=value)
+        return self.fix(msg, node, edits=edits, paths=[path], before=f"Fn::Sub: {text}", after=value)
 
 
 def _lift(doc, node, s):
