@@ -204,16 +204,10 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def _check_json(text: str) -> None:
-    def pairs(items):
-        seen = set()
-        for k, _ in items:
-            if k in seen:
-                raise TemplateError(f"duplicate key {k!r}")
-            seen.add(k)
-        return dict(items)
-
+    """Refuse invalid JSON (with its line).  Duplicate keys are left to `_check_duplicates`
+    on the composed tree, which knows their line."""
     try:
-        json.loads(text, object_pairs_hook=pairs)
+        json.loads(text)
     except json.JSONDecodeError as e:
         raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
 
@@ -420,7 +414,7 @@ def compose_json(text: str) -> Node:
                 raise _Unusual("deep")
             return _JSequence(items, pos, h)
         tag, value = _CONSTANTS[v]
-        return _JScalar(tag, value, None, pos)
+        return _JScalar(tag, value, "", pos)  # libyaml gives plain scalars style ""
 
     def mapping(pairs):
         value, h, keys = [], 0, set()
@@ -438,7 +432,7 @@ def compose_json(text: str) -> Node:
         return _JMapping(value, pos, h + 1)
 
     def number(s):
-        return _JScalar(resolve(s), s, None, pos)
+        return _JScalar(resolve(s), s, "", pos)
 
     def constant(s):
         raise _Unusual(f"JSON constant {s}")
