@@ -6,11 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
-from autofix.engine import EngineError, Outcome, fix_document
 from autofix.fixes import Fix
 from autofix.rules import Rule
 from autofix.settings import ConfigError, Settings
@@ -101,6 +99,7 @@ def fix_text(
     With `fast`, a file is first read with libyaml's C composer and the rules run on that
     tree; only a file with findings pays for the round-trip parser and the edit machinery."""
     from autofix.cfn.document import NotATemplate, TemplateError, decode
+    from autofix.engine import EngineError, fix_document
 
     settings = settings or Settings()
     name = path or "<stdin>"
@@ -134,7 +133,7 @@ def fix_text(
                     result.status = "would-fix"
                 return result
         doc = load(text)
-        outcome: Outcome = fix_document(doc, load, selected, settings, path)
+        outcome = fix_document(doc, load, selected, settings, path)
     except NotATemplate as e:
         result.status = "skipped"
         result.error = str(e)
@@ -213,6 +212,8 @@ def atomic_write(path: str, data: bytes, expect: bytes | None = None) -> None:
     write in between."""
     st = os.stat(path)
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".autofix-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -276,12 +277,9 @@ def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, 
         return FileResult(path=p, status="failed", error=f"cannot read: {e.strerror or e}")
     key = cache.key(data, settings, p) if cache is not None and rules is None else None
     if key is not None:
-        hit = cache.get(key)
-        if hit is not None and (not write or hit["status"] in ("unchanged", "skipped", "failed")):
-            return FileResult(
-                path=p, status=hit["status"], error=hit.get("error"), line=hit.get("line") or 0,
-                column=hit.get("column") or 0, fixes=[Fix.from_json(f) for f in hit.get("fixes", [])],
-            )
+        hit = _hit(cache, key, p, write)
+        if hit is not None:
+            return hit
     result = fix_text(data, path=p, settings=settings, rules=rules, max_bytes=max_bytes, detect_only=detect_only)
     result.path = p
     if result.changed:
@@ -302,6 +300,33 @@ def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, 
     if key is not None and not (write and result.changed):
         result.cache_entry = (key, result.to_json())
     return result
+
+
+def _hit(cache, key: str, path: str, write: bool) -> FileResult | None:
+    """The cached result for `key`, when it can stand for a run: in check mode any result,
+    in apply mode one with nothing to write."""
+    hit = cache.get(key)
+    if hit is None or (write and hit["status"] not in ("unchanged", "skipped", "failed")):
+        return None
+    return FileResult(
+        path=path, status=hit["status"], error=hit.get("error"), line=hit.get("line") or 0,
+        column=hit.get("column") or 0, fixes=[Fix.from_json(f) for f in hit.get("fixes", [])],
+    )
+
+
+def _cached(task) -> FileResult | None:
+    """A task's result from the cache, looked up in the parent process: a file whose bytes and
+    settings are unchanged costs a read and a hash, and never reaches the pool."""
+    path, real, settings_for, write, rules, cache, detect_only = task
+    if cache is None or rules is not None or real == "outside":
+        return None
+    try:
+        settings = settings_for(path)
+        with open(real or path, "rb") as fh:
+            data = fh.read(MAX_BYTES_DEFAULT + 1)
+    except (OSError, ConfigError):
+        return None  # the worker reports it
+    return _hit(cache, cache.key(data, settings, path), path, write)
 
 
 def _unapply(result: FileResult, would: bool = False) -> None:
@@ -327,7 +352,16 @@ def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Se
     def excluded(p: str) -> bool:
         return any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(os.path.basename(p), pat) for pat in exclude)
 
-    seen: set[str] = set()
+    def identity(path: str):
+        """The same file reached twice (overlapping arguments, a link inside the paths) is
+        processed once: a stat, where resolving every path component would cost a dozen."""
+        try:
+            st = os.stat(path)
+            return (st.st_dev, st.st_ino)
+        except OSError:
+            return os.path.realpath(path)
+
+    seen: set = set()
     for top in paths:
         if top == "-":
             yield "-", None
@@ -344,19 +378,22 @@ def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Se
                     full = os.path.join(dirpath, name)
                     if excluded(full):
                         continue
-                    real = os.path.realpath(full)
-                    if os.path.islink(full) and not inside(real):
+                    link = os.path.islink(full)
+                    real = os.path.realpath(full) if link else full
+                    if link and not inside(real):
                         yield full, "outside"
                         continue
-                    if real in seen:
+                    ident = identity(real)
+                    if ident in seen:
                         continue
-                    seen.add(real)
-                    yield full, (real if os.path.islink(full) else None)
+                    seen.add(ident)
+                    yield full, (real if link else None)
         else:
             real = os.path.realpath(top)
-            if real in seen:
+            ident = identity(real)
+            if ident in seen:
                 continue
-            seen.add(real)
+            seen.add(ident)
             yield top, (real if os.path.islink(top) else None)
 
 
@@ -392,37 +429,60 @@ def run(
     cache=None,
     progress=None,
     keep_text: bool = True,
+    before_work=None,
 ) -> list[FileResult]:
     """Fix every file under `paths`; `settings_for(path)` gives each file's settings.
 
     Many files are shared out over a process pool (`jobs`, default: the usable cores); the
     results come back in the order the files were found, whatever order they finish in.
-    `progress(done, total, result)` is called as results arrive."""
+    `progress(done, total, result)` is called as results arrive; `before_work()` once before
+    the first file that the cache does not answer."""
     detect_only = not write and not keep_text  # check without --diff: findings, not fixed text
     if cache is not None:
         cache.load()  # once, before the pool forks
     tasks = [(path, real, settings_for, write, rules, cache, detect_only) for path, real in iter_files(paths, exclude=exclude)]
+    results: list[FileResult | None] = [None] * len(tasks)
+    done = 0
+    todo = []
+    for i, t in enumerate(tasks):
+        hit = _cached(t)
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        done += 1
+        if progress:
+            progress(done, len(tasks), hit)
+    if todo and before_work is not None:
+        before_work()
+    # workers look nothing up (the parent did), so they get the cache without its entries
+    worker_cache = cache.without_entries() if cache is not None else None
+    work = [tasks[i][:5] + (worker_cache,) + tasks[i][6:] for i in todo]
     jobs = default_jobs() if jobs is None else jobs
-    results: list[FileResult] = []
-    if jobs > 1 and len(tasks) >= 16:
+    one = _process if keep_text else _process_lean
+
+    def finish(i: int, r: FileResult) -> None:
+        nonlocal done
+        results[i] = r
+        done += 1
+        if progress:
+            progress(done, len(tasks), r)
+
+    remaining = list(zip(todo, work))
+    if jobs > 1 and len(work) >= 16:
         from concurrent.futures import ProcessPoolExecutor
 
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                chunks = max(1, len(tasks) // (jobs * 8))
-                for r in pool.map(_process if keep_text else _process_lean, tasks, chunksize=chunks):
-                    results.append(r)
-                    if progress:
-                        progress(len(results), len(tasks), r)
-            return _save_cache(cache, results)
+            with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+                chunks = max(1, len(work) // (jobs * 8))
+                for i, r in zip(todo, pool.map(one, work, chunksize=chunks)):
+                    finish(i, r)
+            remaining = []
         except (OSError, ImportError, NotImplementedError):  # no process support here: run inline
-            results = []
-    for t in tasks:
-        r = _process(t) if keep_text else _process_lean(t)
-        results.append(r)
-        if progress:
-            progress(len(results), len(tasks), r)
-    return _save_cache(cache, results)
+            remaining = [(i, t) for i, t in remaining if results[i] is None]
+    for i, t in remaining:
+        finish(i, one(t))
+    return _save_cache(cache, results)  # type: ignore[arg-type]
 
 
 def _save_cache(cache, results: list[FileResult]) -> list[FileResult]:

@@ -11,8 +11,6 @@ import datetime
 import hashlib
 import json
 import os
-import tempfile
-from pathlib import Path
 
 from autofix import __version__
 
@@ -37,8 +35,9 @@ def _catalog_fingerprint(explicit: str | None) -> str:
 
 class Cache:
     def __init__(self, folder: str | os.PathLike | None = None):
-        self.root = Path(folder or os.environ.get("AUTOFIX_CACHE_DIR") or DEFAULT_DIR)
-        self.file = self.root / __version__ / "results.json"
+        # os.path, not pathlib: a cached run is mostly start-up, and pathlib alone is a tenth of it
+        self.root = os.fspath(folder or os.environ.get("AUTOFIX_CACHE_DIR") or DEFAULT_DIR)
+        self.file = os.path.join(self.root, __version__, "results.json")
         self._entries: dict[str, dict] | None = None
         self._fingerprints: dict = {}
 
@@ -67,6 +66,14 @@ class Cache:
                 self._entries = {}
         return self
 
+    def without_entries(self) -> "Cache":
+        """A copy for the pool's workers: it computes keys, finds nothing (the parent looked
+        already), and is cheap to send to another process."""
+        other = Cache(self.root)
+        other._entries = {}
+        other._fingerprints = dict(self._fingerprints)
+        return other
+
     def get(self, key: str) -> dict | None:
         return self.load()._entries.get(key)
 
@@ -80,12 +87,18 @@ class Cache:
         if len(entries) > MAX_ENTRIES:
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            if not (self.root / "CACHEDIR.TAG").exists():
-                (self.root / ".gitignore").write_text("*\n")
+            import tempfile
+
+            folder = os.path.dirname(self.file)
+            os.makedirs(folder, exist_ok=True)
+            tag = os.path.join(self.root, "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                with open(os.path.join(self.root, ".gitignore"), "w", encoding="utf-8") as fh:
+                    fh.write("*\n")
                 # the standard cache-folder tag: backup tools, and autofix's own walk, skip it
-                (self.root / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+                with open(tag, "w", encoding="utf-8") as fh:
+                    fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(entries, fh, separators=(",", ":"))
             os.replace(tmp, self.file)

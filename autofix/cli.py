@@ -93,8 +93,35 @@ def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog
     sel, ign = _split(select), _split(ignore)
     registry.validate_selectors((sel or ()) + (ign or ()))
     section = {"versions": {"policy": version_policy}} if version_policy else None
-    return partial(settings_for, config=config, select=sel, ignore=ign, unsafe_fixes=unsafe_fixes,
-                   environment=environment, catalog=catalog, region=region, section_overrides=section)
+    return _PerFolder(partial(settings_for, config=config, select=sel, ignore=ign, unsafe_fixes=unsafe_fixes,
+                              environment=environment, catalog=catalog, region=region, section_overrides=section))
+
+
+class _PerFolder:
+    """`settings_for(path)`, worked out once per folder for one run (files of a folder share
+    their config file; per-file ignores are looked up by path later)."""
+
+    def __init__(self, settings_for):
+        self.settings_for, self.seen = settings_for, {}
+
+    def __call__(self, target):
+        key = os.path.dirname(os.path.abspath(target)) if target and target != "-" else None
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = self.settings_for(target)
+        return found
+
+
+def _settle() -> None:
+    """Before the files the cache does not answer: load the rules, then exempt everything
+    loaded so far from the cyclic GC.  A CLI run is one run per process, and what start-up
+    loaded lives to its end; rescanning it costs about a tenth of a check."""
+    import gc
+
+    from autofix import registry
+
+    registry.all_rules("cfn")
+    gc.freeze()
 
 
 def _progress(total_hint_shown: list):
@@ -149,7 +176,8 @@ def _run(mode: str, paths, diff: bool, fmt: str, exclude, show_skipped: bool, qu
         # SARIF carries each fix's edits, which cached results do not keep
         cache = None if no_cache or diff or fmt == "sarif" else Cache(cache_dir)
         results.extend(api.run(files, settings_for=settings_for, write=write, exclude=exclude, jobs=jobs, cache=cache,
-                               progress=None if quiet or fmt != "text" else _progress([]), keep_text=diff))
+                               progress=None if quiet or fmt != "text" else _progress([]), keep_text=diff,
+                               before_work=_settle))
 
     report_err = stdin_out is not None  # stdout carries the template
     if stdin_out is not None:

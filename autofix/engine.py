@@ -58,15 +58,24 @@ def _rule_named(rule: Rule, codes: set[str]) -> bool:
 
 def _metadata_ignores(doc: Any, resource: str | None) -> set[str]:
     """Codes a template or resource opts out of through `Metadata` (autofix's own and cfn-lint's)."""
-    plain = doc.plain if hasattr(doc, "plain") else None
-    if not isinstance(plain, dict):
-        return set()
+    root = getattr(doc, "root", None)
+    if root is not None:  # a template: read only the Metadata nodes, not the whole tree
+        from autofix.cfn.document import mapping_get, to_plain
+
+        nodes = [mapping_get(root, "Metadata")]
+        if resource:
+            nodes.append(mapping_get(mapping_get(mapping_get(root, "Resources"), resource), "Metadata"))
+        metas = [to_plain(n) for n in nodes if n is not None]
+    else:
+        plain = doc.plain if hasattr(doc, "plain") else None
+        if not isinstance(plain, dict):
+            return set()
+        metas = [plain.get("Metadata")]
+        if resource:
+            res = plain.get("Resources", {}).get(resource)
+            if isinstance(res, dict):
+                metas.append(res.get("Metadata"))
     out: set[str] = set()
-    metas = [plain.get("Metadata")]
-    if resource:
-        res = plain.get("Resources", {}).get(resource)
-        if isinstance(res, dict):
-            metas.append(res.get("Metadata"))
     for meta in metas:
         if not isinstance(meta, dict):
             continue
@@ -132,16 +141,23 @@ def verify(old_doc: Any, new_doc: Any, fixes: Sequence[Fix]) -> None:
 def run_rules(doc: Any, rules: Sequence[Rule], settings: Settings, path: str | None) -> list[Fix]:
     ctx = Context(doc=doc, settings=settings, path=path)
     found: list[Fix] = []
-    for rule in rules:
-        if not rule.enabled_for(settings.environment):
-            continue
-        try:
-            fixes = list(rule.check(ctx))
-        except Exception as e:  # a broken rule must not take the run down
-            raise EngineError(f"rule {rule.code} ({rule.name}) failed: {type(e).__name__}: {e}") from e
-        for fix in fixes:
-            if not suppressed(rule, fix, doc, settings, path):
-                found.append(fix)
+    try:
+        for rule in rules:
+            if not rule.enabled_for(settings.environment):
+                continue
+            try:
+                fixes = list(rule.check(ctx))
+            except Exception as e:  # a broken rule must not take the run down
+                raise EngineError(f"rule {rule.code} ({rule.name}) failed: {type(e).__name__}: {e}") from e
+            for fix in fixes:
+                if not suppressed(rule, fix, doc, settings, path):
+                    found.append(fix)
+    finally:
+        # what the rules shared (walks, resources) refers back to the document: dropping it
+        # lets reference counting free the tree at once instead of leaving it to the cyclic GC
+        memo = getattr(doc, "memo", None)
+        if memo is not None:
+            memo.clear()
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from typing import Sequence
@@ -47,6 +46,8 @@ def to_json(results: Sequence[FileResult]) -> str:
 def unified_diff(result: FileResult) -> str:
     if not result.changed:
         return ""
+    import difflib
+
     a = (result.original or "").splitlines(keepends=True)
     b = (result.output or "").splitlines(keepends=True)
     lines = difflib.unified_diff(a, b, fromfile=f"a/{result.path}", tofile=f"b/{result.path}")

@@ -4,9 +4,10 @@ so that other packages can ship rules of their own."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import sys
 from functools import lru_cache
-from importlib.metadata import entry_points
 
 from autofix.rules import Rule
 
@@ -40,7 +41,32 @@ def _builtin(languages=LANGUAGES) -> list[type[Rule]]:
     return found
 
 
+def _may_declare_plugins() -> bool:
+    """Whether any installed distribution's entry_points.txt names our group.  Importing
+    importlib.metadata and parsing every distribution costs about a tenth of a check's
+    start-up; this look at the same files by name costs a millisecond, and importlib.metadata
+    still does the real reading whenever the answer is yes."""
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(folder or ".", name, "entry_points.txt"), encoding="utf-8") as fh:
+                        if ENTRY_POINT_GROUP in fh.read():
+                            return True
+                except (OSError, UnicodeDecodeError):
+                    continue
+    return False
+
+
 def _plugins() -> list[type[Rule]]:
+    if not _may_declare_plugins():
+        return []
+    from importlib.metadata import entry_points
+
     found: list[type[Rule]] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         obj = ep.load()
@@ -87,15 +113,20 @@ def validate_selectors(selectors) -> None:
 
 def select(select=None, ignore=(), language: str | None = None) -> list[Rule]:
     """Rules chosen by selectors; `None` is the default set: every rule except opt-in ones."""
-    select = ("DEFAULT",) if select is None else select
+    select = ("DEFAULT",) if select is None else tuple(select)
+    return list(_select(select, tuple(ignore or ()), all_rules(language)))
+
+
+@lru_cache(maxsize=256)
+def _select(select: tuple, ignore: tuple, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     out = []
-    for r in all_rules(language):
+    for r in rules:
         if not any(matches(r, s) for s in select):
             continue
         if any(matches(r, s) for s in ignore):
             continue
         out.append(r)
-    return out
+    return tuple(out)
 
 
 def find(rule_id: str) -> Rule | None:

@@ -8,13 +8,16 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+
+def _toml():
+    """tomllib, imported when a config file is read (a run without one does not pay for it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
 
 CONFIG_NAMES = ("autofix.toml", ".autofix.toml", "pyproject.toml")
 TOP_LEVEL_KEYS = {"select", "ignore", "unsafe-fixes", "environment", "catalog", "region", "per-file-ignores",
@@ -105,7 +108,8 @@ def parse_settings(data: dict, where: str) -> Settings:
 
 
 def read_config(path: str | os.PathLike) -> Settings:
-    p = Path(path)
+    p = os.fspath(path)
+    tomllib = _toml()
     try:
         with open(p, "rb") as fh:
             data = tomllib.load(fh)
@@ -113,28 +117,33 @@ def read_config(path: str | os.PathLike) -> Settings:
         raise ConfigError(f"{p}: cannot read config: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{p}: invalid TOML: {e}") from None
-    if p.name == "pyproject.toml":
+    if os.path.basename(p) == "pyproject.toml":
         data = data.get("tool", {}).get("autofix", {})
-    return parse_settings(data, str(p))
+    return parse_settings(data, p)
 
 
-@lru_cache(maxsize=256)
 def find_config(folder: str) -> str | None:
     """The nearest config file at or above `folder`."""
-    d = Path(folder).resolve()
-    for parent in (d, *d.parents):
-        for name in CONFIG_NAMES:
-            f = parent / name
-            if f.is_file():
-                if name == "pyproject.toml":
-                    try:
-                        with open(f, "rb") as fh:
-                            if "autofix" not in tomllib.load(fh).get("tool", {}):
-                                continue
-                    except (OSError, tomllib.TOMLDecodeError):
-                        continue
-                return str(f)
-    return None
+    return _config_at_or_above(os.path.realpath(folder))
+
+
+@lru_cache(maxsize=4096)
+def _config_at_or_above(folder: str) -> str | None:
+    # one folder at a time, cached: the files of a repository share their ancestors' answers
+    for name in CONFIG_NAMES:
+        f = os.path.join(folder, name)
+        if os.path.isfile(f):
+            if name == "pyproject.toml":
+                tomllib = _toml()
+                try:
+                    with open(f, "rb") as fh:
+                        if "autofix" not in tomllib.load(fh).get("tool", {}):
+                            continue
+                except (OSError, tomllib.TOMLDecodeError):
+                    continue
+            return f
+    up = os.path.dirname(folder)
+    return None if up == folder else _config_at_or_above(up)
 
 
 @lru_cache(maxsize=64)

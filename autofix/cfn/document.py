@@ -14,22 +14,39 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING
+
+from yaml import nodes as _pyyaml_nodes
 
 from autofix.fixes import Edit
 
-try:  # libyaml-composed nodes (the fast detection pass) have the same shape as ruamel's
-    from yaml import nodes as _pyyaml_nodes
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-    MAPPING_TYPES: tuple = (MappingNode, _pyyaml_nodes.MappingNode)
-    SEQUENCE_TYPES: tuple = (SequenceNode, _pyyaml_nodes.SequenceNode)
-    SCALAR_TYPES: tuple = (ScalarNode, _pyyaml_nodes.ScalarNode)
-except ImportError:  # pragma: no cover
-    _pyyaml_nodes = None
-    MAPPING_TYPES, SEQUENCE_TYPES, SCALAR_TYPES = (MappingNode,), (SequenceNode,), (ScalarNode,)
+# Node classes, by shape.  libyaml-composed nodes (the detection pass) have the same shape as
+# ruamel's; ruamel's classes join when ruamel is first needed (`_round_trip`), so that a check
+# with nothing to fix never imports it.  Read these through the module (`document.MAPPING_TYPES`)
+# or the is_map / is_seq / is_scalar helpers, not through a copy taken at import time.
+MAPPING_TYPES: tuple = (_pyyaml_nodes.MappingNode,)
+SEQUENCE_TYPES: tuple = (_pyyaml_nodes.SequenceNode,)
+SCALAR_TYPES: tuple = (_pyyaml_nodes.ScalarNode,)
 COLLECTION_TYPES = MAPPING_TYPES + SEQUENCE_TYPES
+_RT = None
+
+
+def _round_trip():
+    """ruamel.yaml's round-trip loader, imported on first use."""
+    global _RT, MAPPING_TYPES, SEQUENCE_TYPES, SCALAR_TYPES, COLLECTION_TYPES
+    if _RT is None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml import nodes as rt
+
+        MAPPING_TYPES = (rt.MappingNode, _pyyaml_nodes.MappingNode)
+        SEQUENCE_TYPES = (rt.SequenceNode, _pyyaml_nodes.SequenceNode)
+        SCALAR_TYPES = (rt.ScalarNode, _pyyaml_nodes.ScalarNode)
+        COLLECTION_TYPES = MAPPING_TYPES + SEQUENCE_TYPES
+        _RT = YAML(typ="rt")
+    return _RT
 
 MAX_NODES = 2_000_000  # expanded-node budget: refuses alias bombs before they eat memory
 MAX_DEPTH = 200
@@ -186,9 +203,6 @@ def to_plain(node: Node, _budget: list | None = None, _depth: int = 0) -> Any:
 # --------------------------------------------------------------------------------------------
 # loading
 
-_yaml = YAML(typ="rt")
-
-
 def decode(data: bytes) -> tuple[str, bool]:
     """UTF-8 text and whether it had a BOM; undecodable bytes are a TemplateError at their line."""
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -265,8 +279,11 @@ def _check_expansion(root: Node, budget: int) -> None:
 
 
 def compose(text: str) -> Node | None:
+    loader = _round_trip()
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
-        return _yaml.compose(text)
+        return loader.compose(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         reason = (e.problem or e.context or "invalid YAML").strip()
@@ -373,7 +390,7 @@ class _Marks:
             raise FastParseUnavailable("no position for this node") from None
 
 
-if _pyyaml_nodes is not None:
+if True:  # the detection tree's node classes
     class _JScalar(_pyyaml_nodes.ScalarNode):
         start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
 

@@ -9,12 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING
 
+import autofix.cfn.document as _document
 from autofix.cfn.document import (
-    MAPPING_TYPES,
-    SCALAR_TYPES,
-    SEQUENCE_TYPES,
     SHORT_TAGS,
     Document,
     intrinsic,
@@ -28,6 +26,9 @@ from autofix.cfn.document import (
     scalar_value,
 )
 from autofix.fixes import Edit
+
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 # A Sub variable as CloudFormation reads it: `${Name}`, `${Res.Attr}`; `${!Literal}` is an escape.
 # Same pattern as cfn-lint's cfnlint.helpers.REGEX_SUB_PARAMETERS.
@@ -98,8 +99,9 @@ def _kind(t: type) -> str:
     """'m', 's', 'c' or '' for a node class (cached: the walk compares classes, not isinstance)."""
     k = _KINDS.get(t)
     if k is None:
-        k = _KINDS[t] = ("m" if issubclass(t, MAPPING_TYPES) else "s" if issubclass(t, SEQUENCE_TYPES)
-                         else "c" if issubclass(t, SCALAR_TYPES) else "")
+        d = _document  # its node-class tuples grow when ruamel loads: read them now
+        k = _KINDS[t] = ("m" if issubclass(t, d.MAPPING_TYPES) else "s" if issubclass(t, d.SEQUENCE_TYPES)
+                         else "c" if issubclass(t, d.SCALAR_TYPES) else "")
     return k
 
 
