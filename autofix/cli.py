@@ -104,6 +104,11 @@ class _PerFolder:
     def __init__(self, settings_for):
         self.settings_for, self.seen = settings_for, {}
 
+    def replace(self, **options) -> "_PerFolder":
+        """The same settings with some options changed (e.g. `select`), worked out afresh."""
+        f = self.settings_for
+        return _PerFolder(partial(f.func, *f.args, **{**f.keywords, **options}))
+
     def __call__(self, target):
         key = os.path.dirname(os.path.abspath(target)) if target and target != "-" else None
         found = self.seen.get(key)

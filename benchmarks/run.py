@@ -100,6 +100,27 @@ def tool(name: str) -> str:
     return found
 
 
+def installed_python(base: Path) -> str:
+    """An interpreter that sees autofix and its dependencies the way a regular `pip install`
+    would: a bare venv whose one .pth file lists the source tree and this venv's
+    site-packages.  The development venv holds an editable install, whose import hook
+    (setuptools' `__editable__` finder, loaded at every start through a .pth file) costs about
+    17 ms per process, which no installed copy pays; a .pth line only adds a path, so that
+    hook is not loaded here.  Every command of the corpus benchmark runs under it, the floor
+    and cfn-lint included, so they start alike."""
+    import site
+    import venv
+
+    env_dir = base / "installed-venv"
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(env_dir)
+    py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    target = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    paths = [str(ROOT)] + [p for p in site.getsitepackages() if os.path.isdir(p)]
+    Path(target, "autofix-bench.pth").write_text("\n".join(paths) + "\n", encoding="utf-8")
+    return str(py)
+
+
 def corpus_files(root: Path) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -169,14 +190,18 @@ def bench_corpus(corpus: Path, reps: int, with_cfn_lint: bool, log) -> dict:
     base = Path(tempfile.mkdtemp(prefix="autofix-bench-"))
     listing = base / "files.txt"
     listing.write_text("\n".join(str(f) for f in files), encoding="utf-8")
+    py = installed_python(base)
+    autofix = [py, "-c", "import sys; from autofix.cli import main; sys.argv[0] = 'autofix'; main()"]
     commands = {
-        "check": [autofix, "check", "corpus"],
-        "apply": [autofix, "apply", "corpus"],
-        "cfn-lint": [cfn_lint, "--", *map(str, files)],  # run in corpus/, one process
-        "floor": [sys.executable, "-c", FLOOR_SCRIPT, str(listing)],  # run in corpus/
+        "check": [*autofix, "check", "corpus"],
+        "apply": [*autofix, "apply", "corpus"],
+        # run in corpus/, one process: what the cfn-lint console script runs
+        "cfn-lint": [py, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())", "--",
+                     *map(str, files)],
+        "floor": [py, "-c", FLOOR_SCRIPT, str(listing)],  # run in corpus/
     }
     if no_cache:
-        commands["check --no-cache"] = [autofix, "check", "--no-cache", "corpus"]
+        commands["check --no-cache"] = [*autofix, "check", "--no-cache", "corpus"]
     names = ("check", "check (2nd, cached)", "check --no-cache", "apply", "cfn-lint", "floor",
              "floor (in-process)", "ruamel rt compose (in-process)")
     times: dict[str, list[float]] = {k: [] for k in names}
@@ -266,6 +291,9 @@ def bench_corpus(corpus: Path, reps: int, with_cfn_lint: bool, log) -> dict:
             "apply": "autofix apply <fresh copy>",
             "cfn-lint": f"cfn-lint -- <{len(files)} files>  (one process, default options, cwd: the copy)",
             "floor": "python -c '<read each file; json.loads or yaml.compose(Loader=yaml.CSafeLoader)>' files.txt",
+            "python": "every command runs under one interpreter that sees the packages as an installed copy "
+                      "(a bare venv with a .pth line to the sources and the dev venv's site-packages: no "
+                      "editable-install import hook), after the sources are byte-compiled",
         },
         "times": times,
         "cpu": cpu,

@@ -202,3 +202,59 @@ def test_many_fixes_inserting_at_one_spot_converge():
     assert r.status == "fixed", r.error
     assert all(f"Db{i}Port:" in r.output for i in range(7))
     assert not fix_text(r.output, path="t.yaml", rules=rules).changed
+
+
+def _select_compatible_reference(fixes):
+    """The plain quadratic definition select_compatible must agree with."""
+    from autofix.fixes import _path_overlap, overlaps
+
+    kept, taken, paths = [], [], []
+    for fix in fixes:
+        if any(overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        if fix.rule not in {k.rule for k in kept} and any(_path_overlap(p, q) for p in fix.paths for q in paths):
+            continue
+        kept.append(fix)
+        taken.extend(fix.edits)
+        paths.extend(fix.paths)
+    return kept
+
+
+@given(st.lists(st.tuples(
+    st.sampled_from(["AF1", "AF2", "AF3"]),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4)), min_size=1, max_size=3),
+    st.lists(st.lists(st.sampled_from(["Resources", "A", "B", "Properties", 0]), max_size=3), min_size=1, max_size=2),
+), max_size=12))
+def test_select_compatible_matches_its_definition(specs):
+    from autofix.fixes import overlaps
+
+    fixes = []
+    for n, (rule, spans, paths) in enumerate(specs):
+        edits = [Edit(start, start + length, "x") for start, length in sorted(set(spans))]
+        if any(overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1:]):
+            continue  # a fix whose own edits overlap is a rule bug, which apply_edits reports
+        fixes.append(Fix(rule, f"r{n}", "m", edits, [tuple(p) for p in paths]))
+    assert select_compatible(fixes) == _select_compatible_reference(fixes)
+
+
+def test_select_compatible_scales_with_n_log_n():
+    """10,000 fixes on disjoint spans, all kept: the reference would make 50 million edit
+    comparisons; counting the comparisons keeps this test about the algorithm, not the clock."""
+    import autofix.fixes as fx
+
+    calls = [0]
+    real = fx.overlaps
+
+    def counting(a, b):
+        calls[0] += 1
+        return real(a, b)
+
+    fixes = [Fix("AF1", "r", "m", [Edit(i * 10, i * 10 + 5, "x")], [("Resources", f"R{i}")]) for i in range(10_000)]
+    fixes.reverse()
+    try:
+        fx.overlaps = counting
+        kept = fx.select_compatible(fixes)
+    finally:
+        fx.overlaps = real
+    assert len(kept) == 10_000
+    assert calls[0] < 3 * 10_000

@@ -9,7 +9,6 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Iterator, Sequence
 
 import click
@@ -138,11 +137,11 @@ class PrRun:
 
     # ---- setup ---------------------------------------------------------------------------------
     def settings_factory(self, select: tuple[str, ...] | None = None):
-        """Per-file settings exactly as `apply` builds them (autofix.cli's factory, a picklable
-        partial, so api.run can hand it to worker processes); `select` narrows the rules."""
+        """Per-file settings exactly as `apply` builds them (autofix.cli's factory, picklable,
+        so api.run can hand it to worker processes); `select` narrows the rules."""
         if select is None:
             return self.factory
-        return partial(self.factory.func, *self.factory.args, **{**self.factory.keywords, "select": select})
+        return self.factory.replace(select=select)
 
     def validate(self) -> None:
         import inspect
