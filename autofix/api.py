@@ -444,8 +444,9 @@ def run(
     results: list[FileResult | None] = [None] * len(tasks)
     done = 0
     todo = []
+    lookup = cache is not None and not cache.empty  # an empty cache (a first run) answers nothing
     for i, t in enumerate(tasks):
-        hit = _cached(t)
+        hit = _cached(t) if lookup else None
         if hit is None:
             todo.append(i)
             continue
@@ -472,17 +473,27 @@ def run(
     if jobs > 1 and len(work) >= 16:
         from concurrent.futures import ProcessPoolExecutor
 
+        # largest files first, in small chunks, so that no worker is left with a big file
+        # while the others idle at the end; results still come back in the files' order
+        order = sorted(range(len(work)), key=lambda k: -_size(work[k][0]))
         try:
             with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
                 chunks = max(1, len(work) // (jobs * 8))
-                for i, r in zip(todo, pool.map(one, work, chunksize=chunks)):
-                    finish(i, r)
+                for k, r in zip(order, pool.map(one, [work[k] for k in order], chunksize=chunks)):
+                    finish(todo[k], r)
             remaining = []
         except (OSError, ImportError, NotImplementedError):  # no process support here: run inline
             remaining = [(i, t) for i, t in remaining if results[i] is None]
     for i, t in remaining:
         finish(i, one(t))
     return _save_cache(cache, results)  # type: ignore[arg-type]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _save_cache(cache, results: list[FileResult]) -> list[FileResult]:

@@ -8,9 +8,13 @@ parent process and written back at the end in one atomic replace."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
+
+try:  # BLAKE2 straight from CPython's built-in module: hashlib would load OpenSSL first
+    from _blake2 import blake2b as _hash
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b as _hash
 
 from autofix import __version__
 
@@ -51,7 +55,7 @@ class Cache:
                 _catalog_fingerprint(settings.catalog),
                 datetime.date.today().isoformat(),  # runtime deprecation dates move with the calendar
             ))
-        h = hashlib.sha256(fp.encode())
+        h = _hash(fp.encode(), digest_size=20)
         h.update(b"\0" + repr(settings.ignores_for(path)).encode() + b"\0")
         h.update(data)
         return h.hexdigest()
@@ -73,6 +77,10 @@ class Cache:
         other._entries = {}
         other._fingerprints = dict(self._fingerprints)
         return other
+
+    @property
+    def empty(self) -> bool:
+        return not self.load()._entries
 
     def get(self, key: str) -> dict | None:
         return self.load()._entries.get(key)
@@ -100,7 +108,7 @@ class Cache:
                     fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entries, fh, separators=(",", ":"))
+                fh.write(json.dumps(entries, separators=(",", ":")))  # dumps: the C encoder, in one piece
             os.replace(tmp, self.file)
             self._entries = entries
         except OSError:

@@ -110,7 +110,7 @@ class _PerFolder:
         return _PerFolder(partial(f.func, *f.args, **{**f.keywords, **options}))
 
     def __call__(self, target):
-        key = os.path.dirname(os.path.abspath(target)) if target and target != "-" else None
+        key = os.path.dirname(target) if target and target != "-" else None  # as written: no getcwd per file
         found = self.seen.get(key)
         if found is None:
             found = self.seen[key] = self.settings_for(target)
@@ -118,15 +118,26 @@ class _PerFolder:
 
 
 def _settle() -> None:
-    """Before the files the cache does not answer: load the rules, then exempt everything
-    loaded so far from the cyclic GC.  A CLI run is one run per process, and what start-up
+    """Before the files the cache does not answer: load the rules and the catalog, then tune
+    the cyclic GC for a batch run.  A CLI run is one run per process, and what start-up
     loaded lives to its end; rescanning it costs about a tenth of a check."""
     import gc
 
     from autofix import registry
 
     registry.all_rules("cfn")
+    try:  # the version catalog too: read once here rather than once per worker
+        from autofix.catalog import load_catalog
+
+        load_catalog()
+    except Exception:  # a broken catalog is reported where a rule needs it
+        pass
     gc.freeze()
+    # and collect young objects every 50,000 allocations rather than every 700: a template
+    # makes tens of thousands of nodes that all live exactly as long as its check, so the
+    # default pace scans them again and again for nothing (about a sixth of a check's time).
+    # Cycles are still collected, just in larger batches.
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _progress(total_hint_shown: list):

@@ -14,7 +14,7 @@ from autofix.api import fix_text
 from autofix.cfn.document import Document, compose_fast, compose_json, decode, is_map, is_seq
 from autofix.engine import run_rules
 from autofix.settings import Settings
-from transforms.cfn._refs import visits, walk, walk_in
+from transforms.cfn._refs import nodes, visit, walk
 
 from .conftest import CORPUS, FIXTURES
 
@@ -58,8 +58,13 @@ def test_json_tree_is_libyamls_tree_with_the_same_positions():
 
 def test_json_positions_are_only_computed_for_a_finding(monkeypatch):
     calls = []
-    real = document.compose_fast
-    monkeypatch.setattr(document, "compose_fast", lambda text: calls.append(1) or real(text))
+    real = document._Positions.fill
+
+    def fill(self):
+        calls.append(self.done)
+        real(self)
+
+    monkeypatch.setattr(document._Positions, "fill", fill)
     clean = json.dumps({"Resources": {"Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain",
                                               "UpdateReplacePolicy": "Retain", "Properties": {"EnableKeyRotation": True}}}})
     r = fix_text(clean.encode(), path="t.json", detect_only=True)
@@ -67,7 +72,7 @@ def test_json_positions_are_only_computed_for_a_finding(monkeypatch):
     dirty = clean.replace('"Retain", "UpdateReplacePolicy"', '"Delete", "UpdateReplacePolicy"')
     r = fix_text(dirty.encode(), path="t.json", detect_only=True, settings=Settings(environment="production"))
     assert [f.rule for f in r.fixes] == ["AF101"] and r.fixes[0].line == 1 and r.fixes[0].column > 1
-    assert calls == [1]
+    assert calls[:1] == [False] and all(calls[1:])  # worked out once, then reused
 
 
 @pytest.mark.parametrize("text,error", [
@@ -110,16 +115,26 @@ def test_check_reports_what_the_round_trip_first_pass_reports(env):
     assert compared > 50
 
 
-def test_walk_in_is_a_standalone_walk():
-    for p in _templates()[:200]:
+def test_shared_node_list_and_paths_on_demand_match_a_walk():
+    """`nodes` (document order, each node once) with `path_of` / `fns_of` worked out per node
+    must give exactly what the walk with paths gives: rules report those paths."""
+    checked = 0
+    for p in _templates():
         try:
             doc = Document(decode(p.read_bytes())[0], fast=True)
         except Exception:
             continue
-        assert [(id(n), path, fns) for n, path, fns in visits(doc)] == [
-            (id(n), path, fns) for n, path, fns in walk(doc.root)]
-        for res in doc.resources():
-            if res.properties is not None:
-                at = res.path + ("Properties",)
-                got = [(id(n), path, fns) for n, path, fns in walk_in(doc, res.properties, at)]
-                assert got == [(id(n), path, fns) for n, path, fns in walk(res.properties, at)], (p, res.logical_id)
+        walked = [(id(n), path, fns) for n, path, fns in walk(doc.root)]
+        assert [id(n) for n in nodes(doc)] == [w[0] for w in walked], p
+        by_id = {id(n): n for n in nodes(doc)}
+        assert [(i, *visit(doc, by_id[i])[1:]) for i, _, _ in walked] == walked, p
+        checked += 1
+    assert checked > 100
+
+
+def test_aliases_are_visited_once_where_anchored():
+    doc = Document("Resources:\n  A:\n    Type: T\n    Properties: &p {X: !Ref B}\n"
+                   "  B:\n    Type: T\n    Properties: *p\n", fast=True)
+    assert [id(n) for n in nodes(doc)] == [id(n) for n, _, _ in walk(doc.root)]
+    shared = doc.resource("A").properties
+    assert visit(doc, shared)[1] == ("Resources", "A", "Properties")

@@ -22,6 +22,13 @@ def default_cache_path() -> Path:
     (to an absolute path, as the XDG spec requires), else the platform cache folder:
     ``~/Library/Caches/autofix/catalog.json`` on macOS, ``%LOCALAPPDATA%\\autofix\\Cache\\catalog.json``
     on Windows, ``~/.cache/autofix/catalog.json`` elsewhere."""
+    return _default_cache_path(os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", ""),
+                               os.environ.get("USERPROFILE", ""), os.environ.get("LOCALAPPDATA", ""), sys.platform)
+
+
+@functools.lru_cache(maxsize=16)
+def _default_cache_path(_xdg: str, _home: str, _profile: str, _local: str, _platform: str) -> Path:
+    # worked out once per environment: every file's check asks for it
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "autofix" / "catalog.json"

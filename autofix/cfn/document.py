@@ -8,6 +8,7 @@ its quote character, its indentation step, block or flow, its line ending.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -340,71 +341,127 @@ class _Unusual(Exception):
     """Something the JSON reader leaves to libyaml (duplicate keys, deep nesting, ...)."""
 
 
-class _Positions:
-    """Fills in the marks of a JSON detection tree on first use."""
+class _Mark:
+    """A source position, as libyaml's and ruamel's marks give it (0-based); the line and
+    column are worked out from the index when read."""
 
-    __slots__ = ("text", "root", "done")
+    __slots__ = ("index", "_starts")
+
+    def __init__(self, index: int, starts: list[int]):
+        self.index, self._starts = index, starts
+
+    @property
+    def line(self) -> int:
+        return bisect.bisect_right(self._starts, self.index) - 1
+
+    @property
+    def column(self) -> int:
+        return self.index - self._starts[self.line]
+
+    def __repr__(self) -> str:
+        return f"line {self.line + 1}, column {self.column + 1}"
+
+
+# JSON tokens: a string (escapes included), a bracket, or a bare literal (number, true, ...);
+# commas and colons match nothing, so finditer steps over them
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|[^\s{}\[\]:,"]+')
+
+
+class _Positions:
+    """Fills in the positions of a JSON detection tree on first use: one pass over the text's
+    tokens (found by a regular expression) in step with the tree, which has the same order.
+    Nodes get their start and end index; marks are made from them when read."""
+
+    __slots__ = ("text", "root", "done", "starts")
 
     def __init__(self, text: str):
-        self.text, self.root, self.done = text, None, False
+        self.text, self.root, self.done, self.starts = text, None, False, None
+
+    def mark(self, index: int) -> _Mark:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return _Mark(index, self.starts)
 
     def fill(self) -> None:
         if self.done:
             return
         self.done = True
-        other = compose_fast(self.text)  # raises FastParseUnavailable where libyaml disagrees
-        stack = [(self.root, other)]
-        while stack:
-            mine, theirs = stack.pop()
-            if type(theirs).__name__ != type(mine).__bases__[-1].__name__ or (
-                    isinstance(mine, _JScalar) and mine.value != theirs.value):
-                raise FastParseUnavailable("libyaml reads this JSON differently")
-            d = mine.__dict__
-            d["start_mark"], d["end_mark"] = theirs.start_mark, theirs.end_mark
-            if isinstance(mine, _JMapping):
-                if len(mine.value) != len(theirs.value):
-                    raise FastParseUnavailable("libyaml reads this JSON differently")
-                for (k, v), (k2, v2) in zip(mine.value, theirs.value):
-                    stack.append((k, k2))
-                    stack.append((v, v2))
-            elif isinstance(mine, _JSequence):
-                if len(mine.value) != len(theirs.value):
-                    raise FastParseUnavailable("libyaml reads this JSON differently")
-                stack.extend(zip(mine.value, theirs.value))
+        tokens = _JSON_TOKEN.finditer(self.text)
+        nxt = tokens.__next__
+        out_of_step = FastParseUnavailable("JSON tokens out of step")
+
+        def place(node, m) -> None:
+            d = node.__dict__
+            d["_s"] = m.start()
+            first = m.group()
+            kind = type(node)
+            if kind is _JMapping:
+                if first != "{":
+                    raise out_of_step
+                for k, v in node.value:
+                    km = nxt()
+                    k.__dict__["_s"], k.__dict__["_e"] = km.span()
+                    place(v, nxt())
+                close = nxt()
+                if close.group() != "}":
+                    raise out_of_step
+                d["_e"] = close.end()
+            elif kind is _JSequence:
+                if first != "[":
+                    raise out_of_step
+                for v in node.value:
+                    place(v, nxt())
+                close = nxt()
+                if close.group() != "]":
+                    raise out_of_step
+                d["_e"] = close.end()
+            elif first in ("{", "}", "[", "]"):
+                raise out_of_step
+            else:
+                d["_e"] = m.end()
+
+        try:
+            place(self.root, nxt())
+        except StopIteration:
+            raise FastParseUnavailable("JSON ended early") from None
 
 
 class _Marks:
-    """`start_mark` / `end_mark` that ask the tree's `_Positions` the first time; afterwards
-    they live in the instance dict, which a non-data descriptor gives way to."""
+    """`start_mark` / `end_mark` of a JSON detection node: made from its position, which the
+    tree's `_Positions` works out the first time any is asked for; then kept in the instance
+    dict, which a non-data descriptor gives way to."""
 
-    def __init__(self, attr: str):
-        self.attr = attr
+    def __init__(self, attr: str, key: str):
+        self.attr, self.key = attr, key
 
     def __get__(self, node, owner=None):
         if node is None:
             return self
-        node._pos.fill()
+        pos = node._pos
+        pos.fill()
         try:
-            return node.__dict__[self.attr]
+            index = node.__dict__[self.key]
         except KeyError:
             raise FastParseUnavailable("no position for this node") from None
+        mark = node.__dict__[self.attr] = pos.mark(index)
+        return mark
 
 
 if True:  # the detection tree's node classes
     class _JScalar(_pyyaml_nodes.ScalarNode):
-        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
         def __init__(self, tag, value, style, pos):
             self.tag, self.value, self.style, self._pos = tag, value, style, pos
 
     class _JMapping(_pyyaml_nodes.MappingNode):
-        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
         def __init__(self, value, pos, height):
             self.tag, self.value, self.flow_style, self._pos, self._h = _MAP, value, True, pos, height
 
     class _JSequence(_pyyaml_nodes.SequenceNode):
-        start_mark, end_mark = _Marks("start_mark"), _Marks("end_mark")
+        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
         def __init__(self, value, pos, height):
             self.tag, self.value, self.flow_style, self._pos, self._h = _SEQ, value, True, pos, height

@@ -152,31 +152,97 @@ def walk(node: Node, path: tuple = (), fns: tuple = (), *, aliases: bool = True)
                 push((v[i], p + (i,), f))
 
 
-def visits(doc: Document) -> list[Visit]:
-    """`walk(doc.root)` as a list, made once per parse and shared by the rules."""
-    out = doc.memo.get("visits")
-    if out is None:
-        out = doc.memo["visits"] = list(walk(doc.root, aliases=doc.aliased))
+def nodes(doc: Document) -> list[Node]:
+    """Every node of the template (values, not keys), each once, in document order: made once
+    per parse and shared by the rules.  Paths and enclosing functions are not built here (that
+    is most of a walk's cost); `path_of` and `fns_of` work them out for the few nodes a rule
+    reports."""
+    out = doc.memo.get("nodes")
+    if out is not None:
+        return out
+    out = []
+    stack = [doc.root]
+    pop, push, add = stack.pop, stack.append, out.append
+    kinds = _KINDS
+    seen: set[int] | None = set() if doc.aliased else None
+    while stack:
+        n = pop()
+        if seen is not None:
+            if id(n) in seen:  # a YAML alias: visited where it is anchored
+                continue
+            seen.add(id(n))
+        add(n)
+        t = type(n)
+        k = kinds.get(t) or _kind(t)
+        if k == "m":
+            items = n.value
+            for i in range(len(items) - 1, -1, -1):
+                push(items[i][1])
+        elif k == "s":
+            items = n.value
+            for i in range(len(items) - 1, -1, -1):
+                push(items[i])
+    doc.memo["nodes"] = out
     return out
 
 
-def walk_in(doc: Document, node: Node, path: tuple) -> Iterator[Visit] | list[Visit]:
-    """`walk(node, path)` for a node of `doc` whose template path is `path`: a slice of
-    `visits(doc)` (in preorder a subtree is contiguous, and ends where the paths stop being
-    longer than its root's), or a walk of its own where aliases make that untrue."""
-    if doc.aliased:
-        return walk(node, path)
-    all_visits = visits(doc)
-    index = doc.memo.get("visit_index")
-    if index is None:
-        index = doc.memo["visit_index"] = {id(v[0]): i for i, v in enumerate(all_visits)}
-    i = index.get(id(node))
-    if i is None or all_visits[i][1] != path or all_visits[i][2]:
-        return walk(node, path)
-    depth, j, end = len(path), i + 1, len(all_visits)
-    while j < end and len(all_visits[j][1]) > depth:
-        j += 1
-    return all_visits[i:j]
+def _parents(doc: Document) -> dict[int, tuple[Node, Any]]:
+    """id(node) -> (parent, key node or index), for the first parent in document order."""
+    parents = doc.memo.get("parents")
+    if parents is None:
+        parents = doc.memo["parents"] = {}
+        for n in nodes(doc):
+            if is_map(n):
+                for k, v in n.value:
+                    parents.setdefault(id(v), (n, k))
+            elif is_seq(n):
+                for i, v in enumerate(n.value):
+                    parents.setdefault(id(v), (n, i))
+    return parents
+
+
+def _steps(doc: Document, node: Node) -> list[tuple[Node, Any]]:
+    """(parent, key or index) from the root down to `node`."""
+    parents = _parents(doc)
+    chain = []
+    seen = set()
+    while id(node) in parents and id(node) not in seen:
+        seen.add(id(node))
+        parent, step = parents[id(node)]
+        chain.append((parent, step))
+        node = parent
+    chain.reverse()
+    return chain
+
+
+def path_of(doc: Document, node: Node) -> tuple:
+    """The template path of a node, as `walk` gives it (a short tag counts as a level)."""
+    path: tuple = ()
+    for parent, step in _steps(doc, node):
+        tag = parent.tag
+        if tag and tag[0] == "!":
+            path += (SHORT_TAGS.get(tag, tag),)
+        path += ((step.value if is_scalar(step) else repr(step)) if not isinstance(step, int) else step,)
+    return path
+
+
+def fns_of(doc: Document, node: Node) -> tuple:
+    """The intrinsic functions enclosing a node, outermost first, as `walk` gives them."""
+    fns: tuple = ()
+    for parent, step in _steps(doc, node):
+        tag = parent.tag
+        if tag and tag[0] == "!" and tag in SHORT_TAGS:
+            fns += (SHORT_TAGS[tag],)
+        if not isinstance(step, int) and is_map(parent) and len(parent.value) == 1:
+            key = step.value if is_scalar(step) else None
+            if isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::")):
+                fns += (key,)
+    return fns
+
+
+def visit(doc: Document, node: Node) -> Visit:
+    """(node, path, fns) for one node, as `walk` would give it."""
+    return node, path_of(doc, node), fns_of(doc, node)
 
 
 def calls(node: Node | None) -> list[tuple[str, Node]]:
@@ -257,23 +323,20 @@ def template_references(doc: Document) -> "References":
     """`collect(doc.root)`, computed once per parse and shared by the rules that need it."""
     refs = doc.memo.get("references")
     if refs is None:
-        refs = doc.memo["references"] = _collect(visits(doc), False)
+        refs = doc.memo["references"] = _collect(nodes(doc))
     return refs
 
 
-def collect(node: Node, *, skip_if: bool = False, doc: Document | None = None, path: tuple = ()) -> References:
-    """The references made anywhere below `node` (at `path` in `doc`, when given: the shared
-    walk is reused).  With `skip_if`, references inside an `Fn::If` are left out (they hold
-    only when the condition picks their branch)."""
-    return _collect(walk_in(doc, node, path) if doc is not None else walk(node), skip_if)
+def collect(node: Node, *, skip_if: bool = False) -> References:
+    """The references made anywhere below `node`.  With `skip_if`, references inside an
+    `Fn::If` are left out (they hold only when the condition picks their branch)."""
+    return _collect(n for n, _, fns in walk(node) if not (skip_if and "Fn::If" in fns))
 
 
-def _collect(found, skip_if: bool) -> References:
+def _collect(found) -> References:
     out = References()
     kinds = _KINDS
-    for n, _, fns in found:
-        if skip_if and "Fn::If" in fns:
-            continue
+    for n in found:
         tag = n.tag
         if tag and tag[0] == "!" and tag in SHORT_TAGS:
             _collect_call(out, SHORT_TAGS[tag], n)

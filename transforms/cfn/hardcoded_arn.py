@@ -5,7 +5,7 @@ from autofix.cfn.document import Tagged, is_map, is_plain_scalar, is_scalar, sca
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import call, has_macros, render_string, replace_inline, scalar_substitutions, sub_parts, visits, walk_in
+from ._refs import call, has_macros, render_string, replace_inline, scalar_substitutions, sub_parts, fns_of, nodes, path_of
 
 _VAR = r"\$\{[^}]*\}"
 # arn:partition:service:region:account:resource (fields may already be ${...} variables).
@@ -65,7 +65,7 @@ def _tokens(doc):
     if "\\" not in doc.text and not ACCOUNT.search(doc.text) and not REGION.search(doc.text):
         return set(), set()  # no escapes, so no string holds what the text does not
     accounts, regions = set(), set()
-    for n, _, _ in visits(doc):
+    for n in nodes(doc):
         if is_scalar(n) and isinstance(n.value, str):
             accounts.update(ACCOUNT.findall(n.value))
             regions.update(REGION.findall(n.value))
@@ -236,30 +236,46 @@ class HardcodedArn(Rule):
     def _strings(self, doc):
         """(string node, visit, text, in a Sub, resource) for Sub strings and literal strings
         that contain an ARN, in resource properties and outputs."""
-        places = [(res.properties, res.path + ("Properties",), res) for res in doc.resources() if res.properties is not None]
-        outputs = doc.section("Outputs")
-        if is_map(outputs):
-            places.append((outputs, ("Outputs",), None))
         if "arn:" not in doc.text and "\\" not in doc.text:
             return  # no escapes, so no string holds what the text does not
-        for top, path, res in places:
-            sub_strings = set()
-            for v in walk_in(doc, top, path):
-                n, _, fns = v
-                tag = n.tag
-                if tag == "!Sub" or (is_map(n) and len(n.value) == 1 and n.value[0][0].value == "Fn::Sub"
-                                     and is_scalar(n.value[0][0])):
-                    s, _ = sub_parts(n)
-                    if s is not None and isinstance(s.value, str) and "arn:" in s.value:
-                        sub_strings.add(id(s))
-                        yield s, v, s.value, True, res
+        # where strings count: each resource's Properties, in order, then Outputs
+        rank = {res.logical_id: i for i, res in enumerate(doc.resources()) if res.properties is not None}
+        by_id = {res.logical_id: res for res in doc.resources()}
+        has_outputs = is_map(doc.section("Outputs"))
+        found = []
+        sub_strings = set()
+        for n in nodes(doc):
+            tag = n.tag
+            if tag == "!Sub" or (is_map(n) and len(n.value) == 1 and n.value[0][0].value == "Fn::Sub"
+                                 and is_scalar(n.value[0][0])):
+                s, _ = sub_parts(n)
+                if s is not None and isinstance(s.value, str) and "arn:" in s.value:
+                    sub_strings.add(id(s))
+                    found.append((n, s, s.value, True))
+                continue
+            if (not is_scalar(n) or not isinstance(n.value, str) or "arn:" not in n.value
+                    or id(n) in sub_strings or not is_plain_scalar(n)):
+                continue
+            found.append((n, n, None, False))
+        ordered = []
+        for n, s, text, is_sub in found:
+            path = path_of(doc, n)
+            if path[:1] == ("Resources",) and len(path) > 2 and path[2] == "Properties" and path[1] in rank:
+                place, res = rank[path[1]], by_id[path[1]]
+            elif path[:1] == ("Outputs",) and has_outputs:
+                place, res = len(rank), None
+            else:
+                continue
+            fns = fns_of(doc, n)
+            if not is_sub:
+                text = scalar_value(n)
+                if "Fn::Sub" in fns or not isinstance(text, str) or (
+                        fns and fns[-1] not in ("Fn::If", "Fn::Join", "Fn::Select")):
                     continue
-                if (not is_scalar(n) or not isinstance(n.value, str) or "arn:" not in n.value
-                        or id(n) in sub_strings or not is_plain_scalar(n) or "Fn::Sub" in fns):
-                    continue
-                val = scalar_value(n)
-                if isinstance(val, str) and (not fns or fns[-1] in ("Fn::If", "Fn::Join", "Fn::Select")):
-                    yield n, v, val, False, res
+            ordered.append((place, (s, (n, path, fns), text, is_sub, res)))
+        ordered.sort(key=lambda x: x[0])  # stable: document order within a place
+        for _, item in ordered:
+            yield item
 
     @staticmethod
     def _arn(m, account, region, pin_region, partition=True) -> str:

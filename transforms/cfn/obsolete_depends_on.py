@@ -52,7 +52,7 @@ class ObsoleteDependsOn(Rule):
             props = res.properties
             if dep is None or props is None:
                 continue
-            refs = collect(props, skip_if=True, doc=doc, path=res.path + ("Properties",))
+            refs = collect(props, skip_if=True)
             implied = (refs.names & resource_ids) - {res.logical_id}
             if is_scalar(dep):
                 if is_plain_scalar(dep) and dep.value in implied:

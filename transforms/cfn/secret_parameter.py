@@ -2,7 +2,7 @@ from autofix.cfn.document import Tagged, intrinsic, is_map, is_plain_scalar, is_
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import call, has_macros, interface_removals, ref_target, remove_entries, sub_parts, sub_variables, visits
+from ._refs import call, has_macros, interface_removals, ref_target, remove_entries, sub_parts, sub_variables, nodes
 
 # Where cfn-lint's W1011 looks (cfnlint/rules/parameters/DynamicReferenceSecret.py, 1.58).
 SECRET_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -76,14 +76,14 @@ def parameter_uses(doc, name: str) -> list:
     """Every place that reads parameter `name`: Ref and Fn::Sub variables (a variables map
     entry of the same name hides it)."""
     uses = []
-    for v in visits(doc):
-        if ref_target(v[0]) == name:
-            uses.append(v)
-        if call(v[0], "Fn::Sub") is not None:
-            s, var_map = sub_parts(v[0])
+    for n in nodes(doc):
+        if ref_target(n) == name:
+            uses.append(n)
+        if call(n, "Fn::Sub") is not None:
+            s, var_map = sub_parts(n)
             if s is not None and isinstance(s.value, str) and name in sub_variables(s.value):
                 if var_map is None or mapping_get(var_map, name) is None:
-                    uses.append(v)
+                    uses.append(n)
     return uses
 
 

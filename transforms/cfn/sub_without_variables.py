@@ -4,7 +4,7 @@ from autofix.cfn.document import is_map, is_scalar, is_seq, node_tag
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import PSEUDO_PARAMETERS, call, calls, has_macros, render_string, scalar_substitutions, sub_parts, sub_variables, walk, walk_in
+from ._refs import PSEUDO_PARAMETERS, call, calls, has_macros, render_string, scalar_substitutions, sub_parts, sub_variables, nodes, path_of, walk
 
 try:  # the implicit-type patterns the document module quotes against (YAML 1.1 and 1.2)
     from autofix.cfn.document import _NON_STRING
@@ -56,17 +56,18 @@ class SubWithoutVariables(Rule):
             return  # no escapes, so no key or tag reads Sub
         if has_macros(doc):
             return
+        found: dict[str, list] = {"Resources": [], "Outputs": []}
+        for n in nodes(doc):
+            if n.tag != "!Sub" and not (is_map(n) and len(n.value) == 1):
+                continue  # cheap test first: most nodes are not a call at all
+            fns = [name for name, _ in calls(n)]
+            if fns != ["Fn::Sub"]:
+                continue  # not a Sub, or a Sub inside another short tag (`!ImportValue {Fn::Sub: x}`)
+            path = path_of(doc, n)
+            if path[:1] in (("Resources",), ("Outputs",)) and is_map(doc.section(path[0])):
+                found[path[0]].append((n, path, ()))
         for section in ("Resources", "Outputs"):
-            top = doc.section(section)
-            if not is_map(top):
-                continue
-            for v in walk_in(doc, top, (section,)):
-                n = v[0]
-                if n.tag != "!Sub" and not (is_map(n) and len(n.value) == 1):
-                    continue  # cheap test first: most nodes are not a call at all
-                fns = [name for name, _ in calls(n)]
-                if fns != ["Fn::Sub"]:
-                    continue  # not a Sub, or a Sub inside another short tag (`!ImportValue {Fn::Sub: x}`)
+            for v in found[section]:
                 fix = self._fix(doc, v)
                 if fix is not None:
                     yield fix
