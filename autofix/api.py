@@ -17,7 +17,7 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 PYTHON_SUFFIXES = (".py",)
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out",
              ".aws-sam", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".autofix_cache"}
-MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # CloudFormation's own limit is 1 MB (S3-hosted)
+MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # = settings.MAX_FILE_SIZE_DEFAULT (CloudFormation's own limit: 1 MB)
 
 
 @dataclass
@@ -90,7 +90,7 @@ def fix_text(
     settings: Settings | None = None,
     rules: Sequence[Rule] | None = None,
     language: str | None = None,
-    max_bytes: int = MAX_BYTES_DEFAULT,
+    max_bytes: int | None = None,
     fast: bool = True,
     detect_only: bool = False,
 ) -> FileResult:
@@ -102,13 +102,14 @@ def fix_text(
     from autofix.engine import EngineError, fix_document
 
     settings = settings or Settings()
+    max_bytes = max_bytes or settings.max_bytes
     name = path or "<stdin>"
     lang = language or language_of(path)
     result = FileResult(path=name, status="unchanged", language=lang)
     try:
         if isinstance(source, bytes):
             if len(source) > max_bytes:
-                raise TemplateError(f"file is {len(source):,} bytes, above the {max_bytes:,}-byte limit")
+                raise TemplateError(f"file is {len(source):,} bytes, above the {max_bytes:,}-byte limit (max-file-size)")
             if lang == "cdk" and b"aws_cdk" not in source:
                 raise NotATemplate("Python file without an aws_cdk import")
             text, bom = decode(source)
@@ -116,7 +117,7 @@ def fix_text(
             bom = source.startswith("\ufeff")
             text = source[1:] if bom else source
             if len(text) > max_bytes:
-                raise TemplateError(f"file is {len(text):,} characters, above the {max_bytes:,} limit")
+                raise TemplateError(f"file is {len(text):,} characters, above the {max_bytes:,} limit (max-file-size)")
         result.original, result.bom = text, bom
         load = _loader(lang)
         selected = _rules_for(settings, lang, rules)
@@ -214,7 +215,8 @@ def atomic_write(path: str, data: bytes, expect: bytes | None = None) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=".autofix-", suffix=".tmp", dir=folder)
+    # the pid in the name lets a later run tell a dead run's leftover from a live run's file
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -239,6 +241,38 @@ class ConcurrentChange(Exception):
     pass
 
 
+TEMP_PREFIX = ".autofix-"
+_TEMP_NAME = None
+
+
+def remove_stale_temps(folder: str, names: Iterable[str]) -> None:
+    """Delete the temporary files of autofix runs that were killed before they could clean up
+    (`.autofix-<pid>-*.tmp` whose process no longer exists).  A file of a live process, of
+    another user's process, or without a pid is left alone."""
+    global _TEMP_NAME
+    if os.name != "posix":  # os.kill(pid, 0) only tests a process on POSIX
+        return
+    if _TEMP_NAME is None:
+        import re
+
+        _TEMP_NAME = re.compile(r"\.autofix-([0-9]+)-[^/]*\.tmp")
+    for name in names:
+        m = _TEMP_NAME.fullmatch(name) if name.startswith(TEMP_PREFIX) else None
+        if m is None or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # alive
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, OSError):
+            continue  # another user's process, or not a pid we can judge
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
 def fix_path(
     path: str | os.PathLike,
     *,
@@ -246,7 +280,7 @@ def fix_path(
     write: bool = True,
     rules: Sequence[Rule] | None = None,
     write_to: str | None = None,
-    max_bytes: int = MAX_BYTES_DEFAULT,
+    max_bytes: int | None = None,
     cache=None,
     detect_only: bool = False,
 ) -> FileResult:
@@ -256,9 +290,10 @@ def fix_path(
     its whole result comes back from the cache, in apply mode only a result with nothing to
     write does."""
     p = str(path)
+    settings = settings or Settings()
     for attempt in range(CONCURRENT_RETRIES):
-        result = _fix_path_once(p, settings=settings or Settings(), write=write, rules=rules, write_to=write_to,
-                                max_bytes=max_bytes, cache=cache, detect_only=detect_only)
+        result = _fix_path_once(p, settings=settings, write=write, rules=rules, write_to=write_to,
+                                max_bytes=max_bytes or settings.max_bytes, cache=cache, detect_only=detect_only)
         if result.error != CHANGED_MEANWHILE:
             break  # another process wrote the file after we read it: start again from its bytes
     return result
@@ -323,7 +358,7 @@ def _cached(task) -> FileResult | None:
     try:
         settings = settings_for(path)
         with open(real or path, "rb") as fh:
-            data = fh.read(MAX_BYTES_DEFAULT + 1)
+            data = fh.read(settings.max_bytes + 1)
     except (OSError, ConfigError):
         return None  # the worker reports it
     return _hit(cache, cache.key(data, settings, path), path, write)
@@ -335,7 +370,8 @@ def _unapply(result: FileResult, would: bool = False) -> None:
         f.applied = False
 
 
-def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Sequence[str] = ()) -> Iterator[tuple[str, str | None]]:
+def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Sequence[str] = (),
+               clean: bool = False) -> Iterator[tuple[str, str | None]]:
     """Files to process, as (path as named, real path to write through or None).
 
     Folders are searched recursively for templates (and CDK Python files).  Symbolic links are
@@ -372,6 +408,8 @@ def iter_files(paths: Iterable[str], *, include_python: bool = True, exclude: Se
                     dirnames[:] = []
                     continue
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d)))
+                if clean:  # a run that writes tidies up after runs that were killed
+                    remove_stale_temps(dirpath, [n for n in filenames if n.startswith(TEMP_PREFIX)])
                 for name in sorted(filenames):
                     if not name.endswith(suffixes):
                         continue
@@ -440,7 +478,8 @@ def run(
     detect_only = not write and not keep_text  # check without --diff: findings, not fixed text
     if cache is not None:
         cache.load()  # once, before the pool forks
-    tasks = [(path, real, settings_for, write, rules, cache, detect_only) for path, real in iter_files(paths, exclude=exclude)]
+    tasks = [(path, real, settings_for, write, rules, cache, detect_only)
+             for path, real in iter_files(paths, exclude=exclude, clean=write)]
     results: list[FileResult | None] = [None] * len(tasks)
     done = 0
     todo = []

@@ -74,6 +74,8 @@ def fix_options(f):
         click.option("--no-cache", is_flag=True, help="Parse every file, ignoring and not writing the result cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache folder (default .autofix_cache, or AUTOFIX_CACHE_DIR)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to use (default: all cores)."),
+        click.option("--max-file-size", type=SizeType(), default=None,
+                     help="Refuse files above this size (bytes, or e.g. 10MB; default 5MB)."),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -86,7 +88,22 @@ def cli() -> None:
     """Fix AWS CloudFormation templates and CDK Python apps with minimal, explained edits."""
 
 
-def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog, region, version_policy=None):
+class SizeType(click.ParamType):
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        from autofix.settings import ConfigError, parse_size
+
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(int(value) if str(value).isdigit() else value, "--max-file-size")
+        except ConfigError as e:
+            self.fail(str(e), param, ctx)
+
+
+def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog, region, version_policy=None,
+                      max_file_size=None):
     from autofix import registry
     from autofix.settings import settings_for
 
@@ -94,7 +111,8 @@ def _settings_factory(config, select, ignore, unsafe_fixes, environment, catalog
     registry.validate_selectors((sel or ()) + (ign or ()))
     section = {"versions": {"policy": version_policy}} if version_policy else None
     return _PerFolder(partial(settings_for, config=config, select=sel, ignore=ign, unsafe_fixes=unsafe_fixes,
-                              environment=environment, catalog=catalog, region=region, section_overrides=section))
+                              environment=environment, catalog=catalog, region=region, section_overrides=section,
+                              max_file_size=max_file_size))
 
 
 class _PerFolder:

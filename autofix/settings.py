@@ -21,7 +21,10 @@ def _toml():
 
 CONFIG_NAMES = ("autofix.toml", ".autofix.toml", "pyproject.toml")
 TOP_LEVEL_KEYS = {"select", "ignore", "unsafe-fixes", "environment", "catalog", "region", "per-file-ignores",
-                  "extend-select", "exclude"}
+                  "extend-select", "exclude", "max-file-size"}
+MAX_FILE_SIZE_DEFAULT = 5 * 1024 * 1024  # CloudFormation's own limit is 1 MB (a template in S3)
+_SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "KIB": 1024, "M": 1024**2, "MB": 1024**2, "MIB": 1024**2,
+               "G": 1024**3, "GB": 1024**3, "GIB": 1024**3}
 
 
 class ConfigError(Exception):
@@ -38,8 +41,13 @@ class Settings:
     region: str | None = None
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
+    max_file_size: int | None = None  # bytes; None: MAX_FILE_SIZE_DEFAULT
     sections: tuple[tuple[str, Any], ...] = ()  # rule sections, e.g. ("lifecycle", {...})
     source: str | None = None  # the file these came from
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_file_size or MAX_FILE_SIZE_DEFAULT
 
     def section(self, name: str) -> dict:
         for k, v in self.sections:
@@ -62,7 +70,7 @@ class Settings:
 
     def fingerprint(self) -> str:
         return repr((self.select, self.ignore, self.unsafe_fixes, self.environment, self.catalog, self.region,
-                     self.per_file_ignores, self.sections))
+                     self.per_file_ignores, self.sections, self.max_file_size))
 
 
 def _as_tuple(v: Any, key: str, where: str) -> tuple[str, ...]:
@@ -71,6 +79,27 @@ def _as_tuple(v: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(v, list) and all(isinstance(x, str) for x in v):
         return tuple(v)
     raise ConfigError(f"{where}: '{key}' must be a string or a list of strings")
+
+
+def parse_size(value: Any, where: str = "max-file-size") -> int:
+    """A size in bytes: an integer, or a string with a unit ("10MB", "512 KiB"; K/M/G are
+    powers of 1024, as file sizes are usually read)."""
+    import re
+
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: a size must be a number of bytes or a string like \"10MB\"")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, str):
+        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", value)
+        if m is None or m.group(2).upper() not in _SIZE_UNITS:
+            raise ConfigError(f"{where}: {value!r} is not a size (examples: 1048576, \"512KB\", \"10MB\")")
+        n = int(float(m.group(1)) * _SIZE_UNITS[m.group(2).upper()])
+    else:
+        raise ConfigError(f"{where}: a size must be a number of bytes or a string like \"10MB\"")
+    if n <= 0:
+        raise ConfigError(f"{where}: the size must be above zero")
+    return n
 
 
 def parse_settings(data: dict, where: str) -> Settings:
@@ -93,6 +122,8 @@ def parse_settings(data: dict, where: str) -> Settings:
             if not isinstance(val, str):
                 raise ConfigError(f"{where}: '{key}' must be a string")
             kw[key] = val
+        elif key == "max-file-size":
+            kw["max_file_size"] = parse_size(val, f"{where}: 'max-file-size'")
         elif key == "per-file-ignores":
             if not isinstance(val, dict):
                 raise ConfigError(f"{where}: 'per-file-ignores' must be a table of glob = [codes]")
@@ -146,9 +177,21 @@ def _config_at_or_above(folder: str) -> str | None:
     return None if up == folder else _config_at_or_above(up)
 
 
-@lru_cache(maxsize=64)
 def _settings_from(path: str | None) -> Settings:
-    return read_config(path) if path else Settings()
+    if not path:
+        return Settings()
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None  # read_config reports it
+    return _read_config_cached(path, stamp)
+
+
+@lru_cache(maxsize=64)
+def _read_config_cached(path: str, _stamp) -> Settings:
+    """read_config, again only when the file changed (its mtime and size are in the key)."""
+    return read_config(path)
 
 
 def settings_for(target: str | None, config: str | None = None, section_overrides: dict | None = None,

@@ -472,7 +472,41 @@ def test_sigkill_mid_folder_leaves_no_partial_file(tmp_path):
     r = subprocess.run([*AUTOFIX, "apply", "-q", str(folder)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert all(p.read_bytes() == FIXED for p in files)
-    print(f"temporary files left after the final complete run: {len(leftover_temps(folder))}")
+    # and it removes what the killed runs left (their processes are gone)
+    assert leftover_temps(folder) == []
+
+
+def test_leftovers_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "key.yaml").write_bytes(ORIGINAL)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = folder / f".autofix-{dead.pid}-abc123.tmp"
+        current = folder / f".autofix-{live.pid}-def456.tmp"
+        unknown = folder / ".autofix-xyz.tmp"  # no pid: cannot be judged, so kept
+        for p in (stale, current, unknown):
+            p.write_bytes(ORIGINAL[:20])
+        r = invoke("apply", "-q", str(folder))
+        assert r.exit_code == 0, r.output
+        assert not stale.exists()
+        assert current.exists() and unknown.exists()
+        assert (folder / "key.yaml").read_bytes() == FIXED
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_check_never_deletes_anything(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".autofix-{dead.pid}-abc123.tmp"
+    stale.write_bytes(b"x")
+    (tmp_path / "key.yaml").write_bytes(ORIGINAL)
+    invoke("check", "-q", str(tmp_path))
+    assert stale.exists()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -492,3 +492,39 @@ def test_alias_bomb_memory_bounded(tmp_path):
     assert "Traceback" not in cp.stderr + cp.stdout, cp.stderr[-2000:]
     assert cp.returncode == 2, cp.stdout + cp.stderr
     assert t < 60  # only a guard against a hang: speed is asserted above
+
+
+@pytest.mark.parametrize("how", ["config", "flag"])
+def test_size_limit_is_configurable(tmp_path, how):
+    """`max-file-size` in the config, or --max-file-size: a smaller limit refuses a file the
+    default lets through, with the file, the limit and the setting's name in one line; a
+    larger one lets a big file through."""
+    f = tmp_path / "edge.yaml"
+    f.write_text("Resources:\n" + KMS)
+    size = f.stat().st_size
+    small = [] if how == "config" else ["--max-file-size", str(size - 1)]
+    if how == "config":
+        (tmp_path / "autofix.toml").write_text(f"max-file-size = {size - 1}\n")
+    r, _ = invoke(["check", "--no-cache", *small, str(f)], limit=60)
+    no_traceback(r)
+    assert r.exit_code == 2
+    line = _one_error_line(r.output, f, ("limit",))
+    assert f"{size - 1:,}" in line and "max-file-size" in line
+    big = "Resources:\n" + KMS + "Metadata:\n  Pad: '" + "x" * (api.MAX_BYTES_DEFAULT + 10) + "'\n"
+    f.write_text(big)
+    if how == "config":
+        (tmp_path / "autofix.toml").write_text('max-file-size = "8MB"\n')
+    r, _ = invoke(["check", "--no-cache", *(["--max-file-size", "8MB"] if how == "flag" else []), str(f)], limit=60)
+    no_traceback(r)
+    assert r.exit_code == 1, r.output  # parsed: the KMS key is reported
+
+
+@pytest.mark.parametrize("value", ['"ten"', "0", "-5", "true", '"5 parsecs"'])
+def test_bad_size_setting_is_a_one_line_config_error(tmp_path, value):
+    (tmp_path / "autofix.toml").write_text(f"max-file-size = {value}\n")
+    f = tmp_path / "t.yaml"
+    f.write_text("Resources:\n" + KMS)
+    r, _ = invoke(["check", "--no-cache", str(f)], limit=60)
+    no_traceback(r)
+    assert r.exit_code == 2 and "max-file-size" in r.output
+    assert f.read_text() == "Resources:\n" + KMS
