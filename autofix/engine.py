@@ -7,6 +7,7 @@ its meaning may differ from the old one only at the paths the applied fixes decl
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -64,7 +65,8 @@ def _metadata_ignores(doc: Any, resource: str | None) -> set[str]:
 
         nodes = [mapping_get(root, "Metadata")]
         if resource:
-            nodes.append(mapping_get(mapping_get(mapping_get(root, "Resources"), resource), "Metadata"))
+            found = doc.resource_node(resource) if hasattr(doc, "resource_node") else None
+            nodes.append(mapping_get(found[1], "Metadata") if found else None)
         metas = [to_plain(n) for n in nodes if n is not None]
     else:
         plain = doc.plain if hasattr(doc, "plain") else None
@@ -96,7 +98,8 @@ def suppressed(rule: Rule, fix: Fix, doc: Any, settings: Settings, path: str | N
     if getattr(doc, "is_json", False):
         return False
     # the finding's own line, and every line an edit of it rewrites
-    lines = {fix.line} | {doc.text.count("\n", 0, e.start) + 1 for e in fix.edits if e.end > e.start}
+    starts = doc.line_starts()  # a bisection per edit: counting newlines from the top is N x the text
+    lines = {fix.line} | {bisect.bisect_right(starts, e.start) for e in fix.edits if e.end > e.start}
     for line in sorted(lines - {0}):
         m = _IGNORE_COMMENT.search(doc.line_text(line))
         if m and (m.group(1) is None or _rule_named(rule, {c.strip() for c in m.group(1).split(",") if c.strip()})):

@@ -572,6 +572,7 @@ class Document:
         self._style: _Style | None = None
         self._plain: Any = None
         self._lines: list[int] | None = None
+        self._resource_index: dict | None = None  # logical id -> (key, node): nodes only, no cycle
         #: per-parse memo for data several rules derive from the same tree (e.g. all references)
         self.memo: dict = {}
 
@@ -598,10 +599,18 @@ class Document:
         return iter(found)
 
     def resource(self, logical_id: str) -> "Resource | None":
-        for r in self.resources():
-            if r.logical_id == logical_id:
-                return r
-        return None
+        found = self.resource_node(logical_id)
+        return None if found is None else Resource(self, logical_id, *found)
+
+    def resource_node(self, logical_id: str) -> "tuple[ScalarNode, MappingNode] | None":
+        """(key node, mapping node) of a resource, by a dict look-up (a fix on each of 10,000
+        resources must not scan the section each time)."""
+        if self._resource_index is None:
+            self._resource_index = {
+                k.value: (k, v) for k, v in reversed(self.resources_node.value)  # the first of a key wins
+                if isinstance(k, SCALAR_TYPES) and isinstance(v, MAPPING_TYPES)
+            }
+        return self._resource_index.get(logical_id)
 
     def line_text(self, line: int) -> str:
         """The 1-based line's text without its line ending."""
