@@ -98,7 +98,8 @@ def suppressed(rule: Rule, fix: Fix, doc: Any, settings: Settings, path: str | N
     if getattr(doc, "is_json", False):
         return False
     # the finding's own line, and every line an edit of it rewrites
-    starts = doc.line_starts()  # a bisection per edit: counting newlines from the top is N x the text
+    # a bisection per edit: counting newlines from the top would be N x the text
+    starts = doc.line_starts() if hasattr(doc, "line_starts") else [0] + [m.end() for m in re.finditer("\n", doc.text)]
     lines = {fix.line} | {bisect.bisect_right(starts, e.start) for e in fix.edits if e.end > e.start}
     for line in sorted(lines - {0}):
         m = _IGNORE_COMMENT.search(doc.line_text(line))
