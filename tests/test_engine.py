@@ -73,7 +73,7 @@ def test_quote_style_follows_the_file():
         ("Resources:\n  A: [\n", 3, "invalid YAML"),
         ("Resources:\n  A:\n    Type: x\n  A:\n    Type: y\n", 4, "duplicate key 'A'"),
         ("Resources: [1, 2]\n", 1, "Resources is not a mapping"),
-        ('{"Resources": {"A": 1,}}', 1, "invalid JSON"),
+        ('{"Resources": {"A": 1,,}}', 1, "invalid JSON"),
     ],
 )
 def test_bad_input_reports_line_and_reason(text, line, reason):
@@ -258,3 +258,16 @@ def test_select_compatible_scales_with_n_log_n():
         fx.overlaps = real
     assert len(kept) == 10_000
     assert calls[0] < 3 * 10_000
+
+
+def test_json_with_a_trailing_comma_is_read_as_yaml_as_cloudformation_does():
+    """Not JSON, but YAML in flow style, which is how CloudFormation and cfn-lint read it: the
+    fix is made, in JSON's style, and the file still reads the same way."""
+    src = ('{\n  "Resources": {\n    "Key": {\n      "Type": "AWS::KMS::Key",\n'
+           '      "DeletionPolicy": "Delete",\n      "UpdateReplacePolicy": "Delete",\n    },\n  }\n}\n')
+    r = fix_text(src, path="t.json", settings=Settings(environment="production"))
+    assert r.status == "fixed", r.error
+    assert '"DeletionPolicy": "Retain"' in r.output and '"UpdateReplacePolicy": "Retain"' in r.output
+    assert r.output.replace('"Retain"', '"Delete"') == src  # only the two values changed
+    check = fix_text(src.encode(), path="t.json", settings=Settings(environment="production"), detect_only=True)
+    assert [f.rule for f in check.fixes] == [f.rule for f in r.fixes]

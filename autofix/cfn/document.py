@@ -543,15 +543,29 @@ class Document:
         root = None
         #: some node is reached through two paths (YAML aliases)
         self.aliased = False
-        if fast and self.is_json:
+        json_error: TemplateError | None = None
+        if self.is_json:
             try:
-                root = compose_json(text)  # checked already: valid JSON, no duplicate keys
+                if fast:
+                    root = compose_json(text)  # checked too: valid JSON, no duplicate keys
+                else:
+                    _check_json(text)
             except _Unusual:
                 pass
+            except TemplateError as e:
+                # Not JSON, but perhaps YAML in JSON's clothes (a trailing comma, a comment):
+                # CloudFormation and cfn-lint read such a template as YAML, and so does autofix.
+                # Its edits stay in JSON's style; a file YAML cannot read either gets the JSON error.
+                json_error = e
         if root is None:
-            if self.is_json:
+            if self.is_json and fast and json_error is None:
                 _check_json(text)
-            root = compose_fast(text) if fast else compose(text)
+            try:
+                root = compose_fast(text) if fast else compose(text)
+            except TemplateError:
+                if json_error is not None:
+                    raise json_error from None
+                raise
             if root is None or not isinstance(root, MAPPING_TYPES):
                 raise NotATemplate("no top-level mapping")
             if _check_duplicates(root):  # the document uses aliases
