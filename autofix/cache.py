@@ -37,6 +37,36 @@ def _catalog_fingerprint(explicit: str | None) -> str:
     return "|".join(out)
 
 
+def _code_fingerprint() -> str:
+    """When autofix's own code last changed (newest .py under autofix/ and transforms/): a
+    released version never changes under the same version number, but a checkout does, and a
+    cached result of the old rules must not survive an edit of them.  A few directory scans."""
+    import autofix
+
+    roots = [os.path.dirname(autofix.__file__)]
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("transforms")
+        roots += list(spec.submodule_search_locations or []) if spec else []
+    except (ImportError, ValueError):
+        pass
+    newest = 0
+    stack = list(roots)
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.endswith(".py"):
+                newest = max(newest, e.stat().st_mtime_ns)
+            elif e.is_dir() and not e.name.startswith((".", "__")) and e.name != "data":
+                stack.append(e.path)
+    return str(newest)
+
+
 class Cache:
     def __init__(self, folder: str | os.PathLike | None = None):
         # os.path, not pathlib: a cached run is mostly start-up, and pathlib alone is a tenth of it
@@ -51,6 +81,7 @@ class Cache:
         if fp is None:
             fp = self._fingerprints[sfp] = "\0".join((
                 __version__,
+                _code_fingerprint(),
                 sfp,
                 _catalog_fingerprint(settings.catalog),
                 datetime.date.today().isoformat(),  # runtime deprecation dates move with the calendar

@@ -1,4 +1,5 @@
 import difflib
+import re
 
 from autofix import awsdata
 from autofix.cfn.document import intrinsic, is_map, is_scalar, is_seq
@@ -42,6 +43,56 @@ def candidates(key: str, names: list[str]) -> list[str]:
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.8)
     limit = 1 if len(key) < 8 else 2
     return [n for n in close if edit_distance(key.lower(), n.lower()) <= limit]
+
+
+# Words that say little about which property is meant ("...Status", "...Rules", "...Config").
+GENERIC_WORDS = frozenset(
+    "status rule rules config configs configuration configurations setting settings enabled enable "
+    "name names list id ids arn type value values property properties detail details spec info".split()
+)
+
+
+def words(name: str) -> frozenset[str]:
+    """The words of a CamelCase name, lower case: KeyRotationStatus -> {key, rotation, status}."""
+    return frozenset(w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name))
+
+
+def related(key: str, names: list[str]) -> list[str]:
+    """Property names that contain every telling word of `key`: a name written from another
+    place's vocabulary (EgressRules for SecurityGroupEgress, KeyRotationStatus, the KMS API's
+    word, for EnableKeyRotation).  Empty when the key has no telling word."""
+    core = words(key) - GENERIC_WORDS
+    if not core:
+        return []
+    return [n for n in names if core <= words(n)]
+
+
+_SHAPES = {"array": "seq", "object": "map", "boolean": "scalar", "string": "scalar", "integer": "scalar",
+           "number": "scalar"}
+
+
+def fits(node, schema: dict, root: dict) -> bool:
+    """Whether a value has the shape the schema asks for (a list for an array, a mapping for
+    an object, a scalar otherwise); an intrinsic function fits anything."""
+    if intrinsic(node) is not None:
+        return True
+    schema = _resolve(schema, root)
+    t = schema.get("type", "object" if "properties" in schema else None)
+    shape = _SHAPES.get(t) if isinstance(t, str) else None
+    if shape is None:
+        return True
+    return {"seq": is_seq, "map": is_map, "scalar": is_scalar}[shape](node)
+
+
+def _dependencies(schema: dict, name: str) -> set[str]:
+    """Properties the schema says must be set along with `name` (`dependencies`, or
+    `dependentRequired` in newer schemas)."""
+    out: set[str] = set()
+    for key in ("dependencies", "dependentRequired"):
+        deps = schema.get(key)
+        if isinstance(deps, dict) and isinstance(deps.get(name), list):
+            out.update(x for x in deps[name] if isinstance(x, str))
+    return out
 
 
 def _resolve(schema: dict, root: dict, depth: int = 0) -> dict:
@@ -118,6 +169,8 @@ class MisspelledProperty(Rule):
     def _mapping(self, doc, res, node, schema, root, path, exclude, depth):
         if depth > MAX_DEPTH or intrinsic(node) is not None:
             return
+        if (node.tag or "").startswith("!"):
+            return  # the argument of a tag CloudFormation does not know (`!Rain::S3 {...}`): not properties
         props = schema.get("properties")
         if not isinstance(props, dict) or schema.get("additionalProperties", True) is not False or schema.get("patternProperties"):
             return
@@ -136,6 +189,11 @@ class MisspelledProperty(Rule):
                 names = sorted(n for n in props if n not in exclude)
             alias = ALIASES.get((res.type, key)) if depth == 0 else None
             found = [alias] if alias in names else candidates(key, names)
+            by_words = False
+            if not found:
+                found = [n for n in related(key, names) if fits(v, props[n], root)]
+                found = found if len(found) == 1 else []  # several: the words say too little to suggest any
+                by_words = True
             if not found:
                 continue
             where = "/".join(map(str, path[2:]))
@@ -145,14 +203,26 @@ class MisspelledProperty(Rule):
                                paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
                 continue
             new = found[0]
+            needs = _dependencies(schema, new) - present
+            if needs:
+                yield self.fix(f"{msg}; did you mean {new}? (it needs {', '.join(sorted(needs))}, which is not set)", k,
+                               resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
+                continue
             if new in present:
                 yield self.fix(f"{msg}; {new} is set too, so which one holds is for a person to decide", k,
                                resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
                 continue
+            unsafe = {}
+            if by_words:
+                shared = ", ".join(sorted(words(key) & words(new)))
+                unsafe = dict(applicability=Applicability.UNSAFE, unsafe_reason=(
+                    f"{new} is the only property whose name holds the same words ({shared}), and the value "
+                    "has its shape; a guess from the name, not a spelling slip: check that the value means "
+                    f"what {new} means"))
             yield self.fix(
                 f"{msg}: renamed to {new}", k, resource=res,
                 edits=[Edit(k.start_mark.index, k.end_mark.index, doc.render_scalar(new, like=k))],
-                paths=[path + (key,), path + (new,)], before=key, after=new,
+                paths=[path + (key,), path + (new,)], before=key, after=new, **unsafe,
             )
 
     def _value(self, doc, res, node, schema, root, path, depth):
