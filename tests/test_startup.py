@@ -99,3 +99,20 @@ def test_import_chain_reader():
     assert import_chain(cp.stderr, "json.decoder") == ["json", "json.decoder"]
     assert import_chain(cp.stderr, "json") == ["json"]
     assert import_chain(cp.stderr, "libcst") == []
+
+
+@pytest.mark.parametrize("name,text", [("t.yaml", CLEAN), ("t.json", json.dumps(
+    {"Resources": {"Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                           "Properties": {"EnableKeyRotation": True}}}}, indent=2))])
+def test_check_with_nothing_to_fix_does_not_load_the_round_trip_parser(tmp_path, name, text):
+    """ruamel.yaml is for files with something to fix: the detection pass reads YAML with
+    libyaml and JSON with the json module."""
+    f = tmp_path / name
+    f.write_text(text)
+    out = tmp_path / "probe.json"
+    probe_src = PROBE.replace(repr(HEAVY), repr(("ruamel",)))
+    cp = subprocess.run([sys.executable, "-X", "importtime", "-c", probe_src, str(out), "check", "--no-cache", str(f)],
+                        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    probe = json.loads(out.read_text())
+    assert probe["exit"] == 0, cp.stdout + cp.stderr[-2000:]
+    assert probe["heavy"] == [], " -> ".join(import_chain(cp.stderr, "ruamel"))
