@@ -33,6 +33,7 @@ class FileResult:
     bom: bool = False
     language: str | None = None
     cache_entry: tuple[str, dict] | None = None  # (key, entry) for the result cache
+    cache_stat: tuple[str, str] | None = None  # (stat key, key): the shortcut to that entry
 
     @property
     def changed(self) -> bool:
@@ -245,6 +246,16 @@ TEMP_PREFIX = ".autofix-"
 _TEMP_NAME = None
 
 
+def _zombie(pid: int) -> bool:
+    """A process that has exited but was not reaped yet (a killed run's pool worker whose
+    parent died first, where nothing reaps orphans): it still answers os.kill(pid, 0)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[-1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
 def remove_stale_temps(folder: str, names: Iterable[str]) -> None:
     """Delete the temporary files of autofix runs that were killed before they could clean up
     (`.autofix-<pid>-*.tmp` whose process no longer exists).  A file of a live process, of
@@ -260,9 +271,11 @@ def remove_stale_temps(folder: str, names: Iterable[str]) -> None:
         m = _TEMP_NAME.fullmatch(name) if name.startswith(TEMP_PREFIX) else None
         if m is None or int(m.group(1)) == os.getpid():
             continue
+        pid = int(m.group(1))
         try:
-            os.kill(int(m.group(1)), 0)
-            continue  # alive
+            os.kill(pid, 0)
+            if not _zombie(pid):
+                continue  # alive
         except ProcessLookupError:
             pass
         except (PermissionError, OverflowError, OSError):
@@ -307,6 +320,7 @@ def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, 
                    detect_only: bool) -> FileResult:
     try:
         with open(write_to or p, "rb") as fh:
+            st = os.fstat(fh.fileno())  # before the read: a change while reading gets a newer mtime
             data = fh.read(max_bytes + 1)
     except OSError as e:
         return FileResult(path=p, status="failed", error=f"cannot read: {e.strerror or e}")
@@ -334,6 +348,7 @@ def _fix_path_once(p: str, *, settings: Settings, write: bool, rules, write_to, 
     # the caller gathers these and saves them once
     if key is not None and not (write and result.changed):
         result.cache_entry = (key, result.to_json())
+        result.cache_stat = (cache.stat_key(st, settings, p), key)
     return result
 
 
@@ -357,11 +372,22 @@ def _cached(task) -> FileResult | None:
         return None
     try:
         settings = settings_for(path)
+        # the stat shortcut first: an unchanged file (same identity, size and mtime) is not read
+        key = cache.by_stat(cache.stat_key(os.stat(real or path), settings, path))
+        if key is not None:
+            hit = _hit(cache, key, path, write)
+            if hit is not None:
+                return hit
         with open(real or path, "rb") as fh:
+            st = os.fstat(fh.fileno())
             data = fh.read(settings.max_bytes + 1)
     except (OSError, ConfigError):
         return None  # the worker reports it
-    return _hit(cache, cache.key(data, settings, path), path, write)
+    key = cache.key(data, settings, path)
+    hit = _hit(cache, key, path, write)
+    if hit is not None:  # same bytes, new mtime (a checkout, a touch): remember the new shortcut
+        hit.cache_stat = (cache.stat_key(st, settings, path), key)
+    return hit
 
 
 def _unapply(result: FileResult, would: bool = False) -> None:
@@ -537,7 +563,8 @@ def _size(path: str) -> int:
 
 def _save_cache(cache, results: list[FileResult]) -> list[FileResult]:
     if cache is not None:
-        cache.save(dict(r.cache_entry for r in results if r.cache_entry))
+        cache.save(dict(r.cache_entry for r in results if r.cache_entry),
+                   dict(r.cache_stat for r in results if r.cache_stat))
     return results
 
 

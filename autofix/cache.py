@@ -20,6 +20,7 @@ from autofix import __version__
 
 DEFAULT_DIR = ".autofix_cache"
 MAX_ENTRIES = 50_000  # oldest entries are dropped past this
+STATS_KEY = "stat-shortcuts"  # not a hex digest, so it cannot collide with an entry's key
 
 
 def _catalog_fingerprint(explicit: str | None) -> str:
@@ -73,9 +74,10 @@ class Cache:
         self.root = os.fspath(folder or os.environ.get("AUTOFIX_CACHE_DIR") or DEFAULT_DIR)
         self.file = os.path.join(self.root, __version__, "results.json")
         self._entries: dict[str, dict] | None = None
+        self._stats: dict[str, str] = {}  # stat key -> content key
         self._fingerprints: dict = {}
 
-    def key(self, data: bytes, settings, path: str) -> str:
+    def _fp(self, settings) -> str:
         sfp = settings.fingerprint()
         fp = self._fingerprints.get(sfp)
         if fp is None:
@@ -86,17 +88,36 @@ class Cache:
                 _catalog_fingerprint(settings.catalog),
                 datetime.date.today().isoformat(),  # runtime deprecation dates move with the calendar
             ))
-        h = _hash(fp.encode(), digest_size=20)
+        return fp
+
+    def key(self, data: bytes, settings, path: str) -> str:
+        """The entry's key: the file's bytes with everything else its result depends on."""
+        h = _hash(self._fp(settings).encode(), digest_size=20)
         h.update(b"\0" + repr(settings.ignores_for(path)).encode() + b"\0")
         h.update(data)
         return h.hexdigest()
+
+    def stat_key(self, st: os.stat_result, settings, path: str) -> str:
+        """A shortcut to `key` that needs no read: the file's identity, size and modification
+        time (what ruff's cache and make go by), with the same settings part."""
+        h = _hash(self._fp(settings).encode(), digest_size=20)
+        h.update(f"\0{os.path.abspath(path)}\0{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+        h.update(repr(settings.ignores_for(path)).encode())
+        return h.hexdigest()
+
+    def by_stat(self, stat_key: str) -> str | None:
+        """The content key last seen for a file with this identity, size and mtime."""
+        return self.load()._stats.get(stat_key)
 
     def load(self) -> "Cache":
         if self._entries is None:
             try:
                 with open(self.file, encoding="utf-8") as fh:
                     data = json.load(fh)
-                self._entries = data if isinstance(data, dict) else {}
+                data = data if isinstance(data, dict) else {}
+                stats = data.pop(STATS_KEY, {})
+                self._stats = stats if isinstance(stats, dict) else {}
+                self._entries = data
             except (OSError, ValueError):
                 self._entries = {}
         return self
@@ -116,15 +137,19 @@ class Cache:
     def get(self, key: str) -> dict | None:
         return self.load()._entries.get(key)
 
-    def save(self, new: dict[str, dict]) -> None:
-        """Merge `new` entries into the file (atomic replace; a cache that cannot be written
-        only costs speed)."""
-        if not new:
+    def save(self, new: dict[str, dict], stats: dict[str, str] | None = None) -> None:
+        """Merge `new` entries (and stat shortcuts to them) into the file (atomic replace; a
+        cache that cannot be written only costs speed)."""
+        stats = {k: v for k, v in (stats or {}).items() if self._stats.get(k) != v}
+        if not new and not stats:
             return
         entries = dict(self.load()._entries)
         entries.update(new)
         if len(entries) > MAX_ENTRIES:
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
+        shortcuts = {k: v for k, v in {**self._stats, **stats}.items() if v in entries}
+        if len(shortcuts) > MAX_ENTRIES:
+            shortcuts = dict(list(shortcuts.items())[-MAX_ENTRIES:])
         try:
             import tempfile
 
@@ -139,8 +164,9 @@ class Cache:
                     fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(entries, separators=(",", ":")))  # dumps: the C encoder, in one piece
+                # dumps: the C encoder, in one piece
+                fh.write(json.dumps({**entries, STATS_KEY: shortcuts}, separators=(",", ":")))
             os.replace(tmp, self.file)
-            self._entries = entries
+            self._entries, self._stats = entries, shortcuts
         except OSError:
             pass

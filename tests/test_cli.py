@@ -156,6 +156,48 @@ def test_cache_second_check_skips_parsing(tree, monkeypatch):
     assert json.loads(first.stdout)["files"] == json.loads(second.stdout)["files"]
 
 
+def test_cache_unchanged_files_are_not_even_read(tree, monkeypatch):
+    """A file with the same identity, size and mtime as last time is answered from its stat
+    (as ruff's cache and make go by); new bytes, or the same bytes with a new mtime, are read."""
+    import builtins
+
+    import autofix.api
+
+    cache = tree / ".cache"
+    first = invoke("check", str(tree), "--format", "json", "--cache-dir", str(cache), "-j", "1")
+    reads = []
+    real_open = builtins.open
+
+    def counting_open(f, *a, **k):
+        if str(f).endswith((".yaml", ".json")) and str(tree) in str(f):
+            reads.append(str(f))
+        return real_open(f, *a, **k)
+
+    monkeypatch.setattr(autofix.api, "open", counting_open, raising=False)
+    second = invoke("check", str(tree), "--format", "json", "--cache-dir", str(cache), "-j", "1")
+    assert json.loads(first.stdout)["files"] == json.loads(second.stdout)["files"]
+    assert reads == []
+    # touched: read (same bytes, so still no parse) and the new mtime remembered
+    target = next(p for p in sorted(tree.rglob("*.yaml")) if ".cache" not in str(p))
+    st = target.stat()
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    monkeypatch.setattr(autofix.api, "fix_text", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    third = invoke("check", str(tree), "--format", "json", "--cache-dir", str(cache), "-j", "1")
+    assert json.loads(third.stdout)["files"] == json.loads(first.stdout)["files"]
+    assert reads == [str(target)]
+    reads.clear()
+    invoke("check", str(tree), "--format", "json", "--cache-dir", str(cache), "-j", "1")
+    assert reads == []
+    # edited: new bytes are parsed again
+    monkeypatch.undo()
+    parsed = []
+    real_fix_text = autofix.api.fix_text
+    monkeypatch.setattr(autofix.api, "fix_text", lambda *a, **k: parsed.append(k.get("path")) or real_fix_text(*a, **k))
+    target.write_text(target.read_text() + "\n# edited\n")
+    invoke("check", str(tree), "--format", "json", "--cache-dir", str(cache), "-j", "1")
+    assert parsed == [str(target)]
+
+
 def test_version_and_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "autofix", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("autofix, version ")
