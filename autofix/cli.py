@@ -143,7 +143,7 @@ def _settle() -> None:
 
     from autofix import registry
 
-    registry.all_rules("cfn")
+    registry.select(None, language="cfn")  # the default rules; a wider selection loads the rest on demand
     try:  # the version catalog too: read once here rather than once per worker
         from autofix.catalog import load_catalog
 

@@ -29,13 +29,15 @@ def _rules_in_module(module) -> list[type[Rule]]:
 LANGUAGES = ("cfn", "cdk")
 
 
-def _builtin(languages=LANGUAGES) -> list[type[Rule]]:
-    """Rules in transforms/<language>/; CDK rules (and so libcst) load only when asked for."""
+def _builtin(languages=LANGUAGES, opt_in: bool = True) -> list[type[Rule]]:
+    """Rules in transforms/<language>/; CDK rules (and so libcst) load only when asked for, and
+    modules of opt-in rules (the package's OPT_IN_MODULES) only with `opt_in`."""
     found: list[type[Rule]] = []
     for sub in languages:
         pkg = importlib.import_module(f"transforms.{sub}")
+        skip = frozenset() if opt_in else getattr(pkg, "OPT_IN_MODULES", frozenset())
         for info in pkgutil.iter_modules(pkg.__path__):
-            if info.name.startswith("_"):
+            if info.name.startswith("_") or info.name in skip:
                 continue
             found.extend(_rules_in_module(importlib.import_module(f"transforms.{sub}.{info.name}")))
     return found
@@ -78,8 +80,10 @@ def _plugins() -> list[type[Rule]]:
 
 
 @lru_cache(maxsize=None)
-def all_rules(language: str | None = None) -> tuple[Rule, ...]:
-    classes = _builtin((language,) if language else LANGUAGES) + _plugins()
+def all_rules(language: str | None = None, opt_in: bool = True) -> tuple[Rule, ...]:
+    """Every rule (of a language); without `opt_in`, the opt-in modules are not even imported
+    (the default selection needs none of them)."""
+    classes = _builtin((language,) if language else LANGUAGES, opt_in) + _plugins()
     if language:
         classes = [c for c in classes if c.language == language]
     seen: dict[str, type[Rule]] = {}
@@ -114,7 +118,8 @@ def validate_selectors(selectors) -> None:
 def select(select=None, ignore=(), language: str | None = None) -> list[Rule]:
     """Rules chosen by selectors; `None` is the default set: every rule except opt-in ones."""
     select = ("DEFAULT",) if select is None else tuple(select)
-    return list(_select(select, tuple(ignore or ()), all_rules(language)))
+    everything = any(s.strip().upper() != "DEFAULT" for s in select)
+    return list(_select(select, tuple(ignore or ()), all_rules(language, opt_in=everything)))
 
 
 @lru_cache(maxsize=256)

@@ -55,3 +55,21 @@ def test_entry_point_rule_is_listed_and_runs(plugin):
 def test_without_the_plugin_the_rule_is_unknown():
     registry.all_rules.cache_clear()
     assert registry.find("XT001") is None
+
+
+def test_opt_in_module_list_matches_the_rules():
+    """transforms.cfn.OPT_IN_MODULES (which the default selection does not import) names
+    exactly the modules whose rules are all opt-in."""
+    import transforms.cfn
+
+    by_module: dict[str, list] = {}
+    for r in registry.all_rules("cfn"):
+        if type(r).__module__.startswith("transforms.cfn."):
+            by_module.setdefault(type(r).__module__.rsplit(".", 1)[1], []).append(r.opt_in)
+    assert transforms.cfn.OPT_IN_MODULES == {m for m, flags in by_module.items() if all(flags)}
+
+
+def test_default_selection_is_the_same_without_importing_opt_in_modules():
+    full = [r.code for r in registry.all_rules("cfn") if not r.opt_in]
+    assert [r.code for r in registry.select(None, language="cfn")] == full
+    assert {r.code for r in registry.select(("AF4",), language="cfn")} >= {"AF401", "AF407"}

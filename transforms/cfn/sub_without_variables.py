@@ -63,6 +63,9 @@ class SubWithoutVariables(Rule):
             fns = [name for name, _ in calls(n)]
             if fns != ["Fn::Sub"]:
                 continue  # not a Sub, or a Sub inside another short tag (`!ImportValue {Fn::Sub: x}`)
+            s, _ = sub_parts(n)
+            if s is None or not isinstance(s.value, str) or "${" in s.value.replace("${!", ""):
+                continue  # it has variables (the usual case): no path needed
             path = path_of(doc, n)
             if path[:1] in (("Resources",), ("Outputs",)) and is_map(doc.section(path[0])):
                 found[path[0]].append((n, path, ()))
