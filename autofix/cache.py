@@ -76,6 +76,7 @@ class Cache:
         self._entries: dict[str, dict] | None = None
         self._stats: dict[str, str] = {}  # stat key -> content key
         self._fingerprints: dict = {}
+        self._fp_digests: dict = {}
 
     def _fp(self, settings) -> str:
         sfp = settings.fingerprint()
@@ -98,12 +99,14 @@ class Cache:
         return h.hexdigest()
 
     def stat_key(self, st: os.stat_result, settings, path: str) -> str:
-        """A shortcut to `key` that needs no read: the file's identity, size and modification
-        time (what ruff's cache and make go by), with the same settings part."""
-        h = _hash(self._fp(settings).encode(), digest_size=20)
-        h.update(f"\0{os.path.abspath(path)}\0{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}\0".encode())
-        h.update(repr(settings.ignores_for(path)).encode())
-        return h.hexdigest()
+        """A shortcut to `key` that needs no read: the file's identity (device and inode), size
+        and modification time (what ruff's cache and make go by), with the same settings part
+        (as a digest, worked out once per settings)."""
+        fp = self._fp(settings)
+        digest = self._fp_digests.get(fp)
+        if digest is None:
+            digest = self._fp_digests[fp] = _hash(fp.encode(), digest_size=12).hexdigest()
+        return f"{digest}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{settings.ignores_for(path)!r}"
 
     def by_stat(self, stat_key: str) -> str | None:
         """The content key last seen for a file with this identity, size and mtime."""
