@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 from autofix.fixes import Fix
 from autofix.rules import Rule
+from autofix.settings import MAX_FILE_SIZE_DEFAULT as MAX_BYTES_DEFAULT  # noqa: F401 (the API's name for it)
 from autofix.settings import ConfigError, Settings
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 PYTHON_SUFFIXES = (".py",)
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", "cdk.out",
              ".aws-sam", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".autofix_cache"}
-MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # = settings.MAX_FILE_SIZE_DEFAULT (CloudFormation's own limit: 1 MB)
 
 
 @dataclass
@@ -243,7 +244,7 @@ class ConcurrentChange(Exception):
 
 
 TEMP_PREFIX = ".autofix-"
-_TEMP_NAME = None
+_TEMP_NAME = re.compile(r"\.autofix-([0-9]+)-[^/]*\.tmp")
 
 
 def _zombie(pid: int) -> bool:
@@ -260,18 +261,13 @@ def remove_stale_temps(folder: str, names: Iterable[str]) -> None:
     """Delete the temporary files of autofix runs that were killed before they could clean up
     (`.autofix-<pid>-*.tmp` whose process no longer exists).  A file of a live process, of
     another user's process, or without a pid is left alone."""
-    global _TEMP_NAME
     if os.name != "posix":  # os.kill(pid, 0) only tests a process on POSIX
         return
-    if _TEMP_NAME is None:
-        import re
-
-        _TEMP_NAME = re.compile(r"\.autofix-([0-9]+)-[^/]*\.tmp")
     for name in names:
-        m = _TEMP_NAME.fullmatch(name) if name.startswith(TEMP_PREFIX) else None
-        if m is None or int(m.group(1)) == os.getpid():
+        m = _TEMP_NAME.fullmatch(name)
+        pid = int(m.group(1)) if m else os.getpid()
+        if pid == os.getpid():
             continue
-        pid = int(m.group(1))
         try:
             os.kill(pid, 0)
             if not _zombie(pid):

@@ -97,7 +97,7 @@ class SizeType(click.ParamType):
         if isinstance(value, int):
             return value
         try:
-            return parse_size(int(value) if str(value).isdigit() else value, "--max-file-size")
+            return parse_size(value, "--max-file-size")
         except ConfigError as e:
             self.fail(str(e), param, ctx)
 

@@ -447,30 +447,32 @@ class _Marks:
         return mark
 
 
-if True:  # the detection tree's node classes
-    class _JScalar(_pyyaml_nodes.ScalarNode):
-        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
+# the detection tree's node classes: libyaml's, with positions found on demand
+class _JScalar(_pyyaml_nodes.ScalarNode):
+    start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
-        def __init__(self, tag, value, style, pos):
-            self.tag, self.value, self.style, self._pos = tag, value, style, pos
+    def __init__(self, tag, value, style, pos):
+        self.tag, self.value, self.style, self._pos = tag, value, style, pos
 
-    class _JMapping(_pyyaml_nodes.MappingNode):
-        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
-        def __init__(self, value, pos, height):
-            self.tag, self.value, self.flow_style, self._pos, self._h = _MAP, value, True, pos, height
+class _JMapping(_pyyaml_nodes.MappingNode):
+    start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
 
-    class _JSequence(_pyyaml_nodes.SequenceNode):
-        start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
+    def __init__(self, value, pos, height):
+        self.tag, self.value, self.flow_style, self._pos, self._h = _MAP, value, True, pos, height
 
-        def __init__(self, value, pos, height):
-            self.tag, self.value, self.flow_style, self._pos, self._h = _SEQ, value, True, pos, height
+
+class _JSequence(_pyyaml_nodes.SequenceNode):
+    start_mark, end_mark = _Marks("start_mark", "_s"), _Marks("end_mark", "_e")
+
+    def __init__(self, value, pos, height):
+        self.tag, self.value, self.flow_style, self._pos, self._h = _SEQ, value, True, pos, height
 
 
 def compose_json(text: str) -> Node:
     """The detection tree of a JSON template, without positions until one is asked for.
     Raises TemplateError for invalid JSON, `_Unusual` for what libyaml should judge."""
-    if _pyyaml_nodes is None or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         raise _Unusual("surrogate escapes")
     pos = _Positions(text)
     resolve = _number_resolver()
