@@ -105,24 +105,21 @@ def _kind(t: type) -> str:
     return k
 
 
-def walk(node: Node, path: tuple = (), fns: tuple = (), *, aliases: bool = True) -> Iterator[Visit]:
+def walk(node: Node, path: tuple = (), fns: tuple = ()) -> Iterator[Visit]:
     """Every node below `node` (itself included), depth first, as (node, path, fns).  A
     short-form tag counts as a level, as in `Document.plain`: the argument of `!Sub x` sits at
     path + ('Fn::Sub',) like the one of `{Fn::Sub: x}`.  Each node is visited once, so aliases
-    cost nothing (an alias bomb stays linear); `aliases=False` skips that bookkeeping for a
-    tree known to have none."""
+    cost nothing (an alias bomb stays linear)."""
     stack: list[Visit] = [(node, path, fns)]
     pop, push = stack.pop, stack.append
-    seen: set[int] | None = set() if aliases else None
+    seen: set[int] = set()
     kinds = _KINDS
     while stack:
         item = pop()
         n, p, f = item
-        if seen is not None:
-            i = id(n)
-            if i in seen:  # a YAML alias: its node was (or will be) visited where it is anchored
-                continue
-            seen.add(i)
+        if id(n) in seen:  # a YAML alias: its node was (or will be) visited where it is anchored
+            continue
+        seen.add(id(n))
         yield item
         tag = n.tag
         if tag and tag[0] == "!":
