@@ -716,6 +716,108 @@ class Document:
             end = pairs[i + 1][0].start_mark.index
         return Edit(line_start, end)
 
+    def move_entries(self, mapping: MappingNode, keys: list[str], into: str) -> list[Edit]:
+        """Move the entries `keys` of a mapping into its mapping-valued entry `into`, or into
+        a new one written where the first moved entry stood.  Each entry keeps its own text
+        (tags, quotes, comments on its lines), indented one level deeper.  ValueError when the
+        layout does not allow it: `into` not a non-empty mapping in the same style, or a block
+        entry that shares its line with something else."""
+        pairs = [(k, v) for k, v in mapping.value if is_scalar(k) and k.value in keys]
+        if not pairs:
+            raise KeyError(keys)
+        target = mapping_get(mapping, into)
+        flow = self._is_flow(mapping)
+        if target is not None and (not isinstance(target, MAPPING_TYPES) or not target.value
+                                   or self._is_flow(target) != flow or intrinsic(target) is not None):
+            raise ValueError(f"{into} is not a mapping the entries can join")
+        if flow:
+            edits = self._move_flow(mapping, pairs, into, target)
+        else:
+            if not all(self._starts_line(k) for k, _ in pairs) or (
+                    target is not None and not self._starts_line(target.value[0][0])):
+                raise ValueError("an entry shares its line with another")
+            edits = self._move_block(mapping, pairs, into, target)
+        # edits that touch become one (an insertion where a removal starts, neighbouring lines)
+        edits.sort(key=lambda e: (e.start, e.end))
+        out: list[Edit] = []
+        for e in edits:
+            if out and out[-1].end == e.start:
+                out[-1] = Edit(out[-1].start, e.end, out[-1].content + e.content)
+            else:
+                out.append(e)
+        last = out[-1]
+        if not flow and last.end == len(self.text) and not self.text.endswith("\n"):
+            # the file ends without a line break: so does the result
+            nl = self.newline
+            if last.content.endswith(nl):
+                out[-1] = Edit(last.start, last.end, last.content[: -len(nl)])
+            elif not last.content and self.text.endswith(nl, 0, last.start) and (
+                    len(out) < 2 or out[-2].end <= last.start - len(nl)):
+                out[-1] = Edit(last.start - len(nl), last.end)
+        return out
+
+    def _move_block(self, mapping: MappingNode, pairs: list, into: str, target: MappingNode | None) -> list[Edit]:
+        nl = self.newline
+        spans = [self.remove_key(mapping, k.value) for k, _ in pairs]
+        col = pairs[0][0].start_mark.column
+        shift = self.style.indent if target is None else target.value[0][0].start_mark.column - col
+
+        def moved(e: Edit) -> str:
+            text = self.text[e.start : e.end]
+            if not text.endswith("\n"):
+                text += nl
+            return "".join(" " * shift + line if line.strip() else line for line in text.splitlines(True))
+
+        body = "".join(moved(e) for e in spans)
+        if target is None:
+            first = spans[0]
+            if not self.text[first.start : first.end].endswith("\n"):
+                body = body[: -len(nl)]
+            head = " " * col + self.render_scalar(into, like=pairs[0][0] if pairs[0][0].style else None) + ":" + nl
+            return [Edit(first.start, first.end, head + body)] + [Edit(e.start, e.end) for e in spans[1:]]
+        end = self._entry_end(target.value[-1][1])
+        if end >= len(self.text):
+            pos, body = end, nl + body[: -len(nl)]
+        else:
+            pos = self.text.index("\n", end) + 1
+        return [Edit(pos, pos, body)] + [Edit(e.start, e.end) for e in spans]
+
+    def _move_flow(self, mapping: MappingNode, pairs: list, into: str, target: MappingNode | None) -> list[Edit]:
+        nl = self.newline
+        items = mapping.value
+        multiline = len({k.start_mark.line for k, _ in items}) > 1 or items[0][0].start_mark.line != mapping.start_mark.line
+        k0 = pairs[0][0]
+        gone = {id(k) for k, _ in pairs} - ({id(k0)} if target is None else set())
+        removals = []
+        leading = True  # removed from the first entry on: each goes up to the next key
+        for i, (k, v) in enumerate(items):
+            if id(k) not in gone:
+                leading = False
+            elif leading:
+                removals.append(Edit(k.start_mark.index, items[i + 1][0].start_mark.index))
+            else:  # with the comma before it
+                removals.append(Edit(self._node_end(items[i - 1][1]), self._node_end(v)))
+        if target is None:
+            line = self.line_text(k0.start_mark.line + 1)
+            indent = line[: k0.start_mark.column] if line[: k0.start_mark.column].strip() == "" else " " * k0.start_mark.column
+            texts = [self.text[k.start_mark.index : self._node_end(v)] for k, v in pairs]
+            name = self.render_scalar(into, like=k0 if k0.style else None, flow=True)
+            if multiline:
+                inner = indent + " " * self.style.indent
+                texts = [t.replace("\n", "\n" + " " * self.style.indent) for t in texts]
+                new = f"{name}: {{{nl}{inner}" + f",{nl}{inner}".join(texts) + f"{nl}{indent}}}"
+            else:
+                new = f"{name}: {{" + ", ".join(texts) + "}"
+            return [Edit(k0.start_mark.index, self._node_end(pairs[0][1]), new)] + removals
+        tk = target.value[0][0]
+        tline = self.line_text(tk.start_mark.line + 1)
+        tindent = tline[: tk.start_mark.column] if tline[: tk.start_mark.column].strip() == "" else " " * tk.start_mark.column
+        sep = f",{nl}{tindent}" if multiline else ", "
+        body = "".join(sep + self.text[k.start_mark.index : self._node_end(v)].replace(
+            "\n", "\n" + " " * max(tk.start_mark.column - k.start_mark.column, 0)) for k, v in pairs)
+        pos = self._node_end(target.value[-1][1])
+        return [Edit(pos, pos, body)] + removals
+
     def remove_item(self, seq: SequenceNode, index: int) -> Edit:
         """Remove one item from a sequence (block: its lines; flow: with its comma)."""
         items = seq.value

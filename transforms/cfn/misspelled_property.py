@@ -153,85 +153,123 @@ class MisspelledProperty(Rule):
 
     def check(self, ctx):
         doc = ctx.doc
-        if has_macros(doc):
-            return
-        region = ctx.settings.region or awsdata.DEFAULT_REGION
-        for res in doc.resources():
-            props = res.properties
-            if props is None or not res.type or not res.type.startswith("AWS::"):
-                continue
-            schema = awsdata.resource_schema(res.type, region)
-            if schema is None:
-                continue
-            read_only = _read_only(res.type, region, schema)
-            yield from self._mapping(doc, res, props, schema, schema, res.path + ("Properties",), read_only, 0)
+        for res, level in schema_levels(ctx):
+            node, schema, root, path = level.node, level.schema, level.root, level.path
+            props = schema["properties"]
+            present = None
+            for k, v in level.unknown():
+                key = k.value
+                found, by_words = spelling(res.type, key, v, level.names(), props, root, level.depth)
+                if not found:
+                    continue
+                if present is None:
+                    present = {x.value for x, _ in node.value if is_scalar(x)}
+                where = "/".join(map(str, path[2:]))
+                msg = f"{res.logical_id}: {where}/{key} is not a property of {res.type}"
+                if len(found) > 1:
+                    yield self.fix(f"{msg}; did you mean {' or '.join(found)}?", k, resource=res,
+                                   paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
+                    continue
+                new = found[0]
+                needs = _dependencies(schema, new) - present
+                if needs:
+                    yield self.fix(f"{msg}; did you mean {new}? (it needs {', '.join(sorted(needs))}, which is not set)", k,
+                                   resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
+                    continue
+                if new in present:
+                    yield self.fix(f"{msg}; {new} is set too, so which one holds is for a person to decide", k,
+                                   resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
+                    continue
+                unsafe = {}
+                if by_words:
+                    shared = ", ".join(sorted(words(key) & words(new)))
+                    unsafe = dict(applicability=Applicability.UNSAFE, unsafe_reason=(
+                        f"{new} is the only property whose name holds the same words ({shared}), and the value "
+                        "has its shape; a guess from the name, not a spelling slip: check that the value means "
+                        f"what {new} means"))
+                yield self.fix(
+                    f"{msg}: renamed to {new}", k, resource=res,
+                    edits=[Edit(k.start_mark.index, k.end_mark.index, doc.render_scalar(new, like=k))],
+                    paths=[path + (key,), path + (new,)], before=key, after=new, **unsafe,
+                )
 
-    def _mapping(self, doc, res, node, schema, root, path, exclude, depth):
-        if depth > MAX_DEPTH or intrinsic(node) is not None:
-            return
-        if (node.tag or "").startswith("!"):
-            return  # the argument of a tag CloudFormation does not know (`!Rain::S3 {...}`): not properties
-        props = schema.get("properties")
-        if not isinstance(props, dict) or schema.get("additionalProperties", True) is not False or schema.get("patternProperties"):
-            return
-        names = None
-        present = {k.value for k, _ in node.value if is_scalar(k)}
-        for k, v in node.value:
-            if not is_scalar(k) or not isinstance(k.value, str):
-                continue
-            key = k.value
-            if key in props:
-                yield from self._value(doc, res, v, _resolve(props[key], root), root, path + (key,), depth + 1)
-                continue
-            if key.startswith("Fn::") or key == "Ref" or "::" in key:
-                continue
-            if names is None:
-                names = sorted(n for n in props if n not in exclude)
-            alias = ALIASES.get((res.type, key)) if depth == 0 else None
-            found = [alias] if alias in names else candidates(key, names)
-            by_words = False
-            if not found:
-                found = [n for n in related(key, names) if fits(v, props[n], root)]
-                found = found if len(found) == 1 else []  # several: the words say too little to suggest any
-                by_words = True
-            if not found:
-                continue
-            where = "/".join(map(str, path[2:]))
-            msg = f"{res.logical_id}: {where}/{key} is not a property of {res.type}"
-            if len(found) > 1:
-                yield self.fix(f"{msg}; did you mean {' or '.join(found)}?", k, resource=res,
-                               paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
-                continue
-            new = found[0]
-            needs = _dependencies(schema, new) - present
-            if needs:
-                yield self.fix(f"{msg}; did you mean {new}? (it needs {', '.join(sorted(needs))}, which is not set)", k,
-                               resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
-                continue
-            if new in present:
-                yield self.fix(f"{msg}; {new} is set too, so which one holds is for a person to decide", k,
-                               resource=res, paths=[path + (key,)], applicability=Applicability.DISPLAY_ONLY)
-                continue
-            unsafe = {}
-            if by_words:
-                shared = ", ".join(sorted(words(key) & words(new)))
-                unsafe = dict(applicability=Applicability.UNSAFE, unsafe_reason=(
-                    f"{new} is the only property whose name holds the same words ({shared}), and the value "
-                    "has its shape; a guess from the name, not a spelling slip: check that the value means "
-                    f"what {new} means"))
-            yield self.fix(
-                f"{msg}: renamed to {new}", k, resource=res,
-                edits=[Edit(k.start_mark.index, k.end_mark.index, doc.render_scalar(new, like=k))],
-                paths=[path + (key,), path + (new,)], before=key, after=new, **unsafe,
-            )
 
-    def _value(self, doc, res, node, schema, root, path, depth):
-        if depth > MAX_DEPTH or not schema:
-            return
-        if is_map(node):
-            yield from self._mapping(doc, res, node, schema, root, path, set(), depth)
-        elif is_seq(node) and intrinsic(node) is None and isinstance(schema.get("items"), dict):
-            item_schema = _resolve(schema["items"], root)
-            for i, item in enumerate(node.value):
-                if is_map(item):
-                    yield from self._mapping(doc, res, item, item_schema, root, path + (i,), set(), depth + 1)
+def spelling(type_name: str, key: str, value, names: list[str], props: dict, root: dict, depth: int) -> tuple[list[str], bool]:
+    """The properties an unknown key may be a misspelling of, and whether they were found by
+    shared words (a guess) rather than by spelling."""
+    alias = ALIASES.get((type_name, key)) if depth == 0 else None
+    found = [alias] if alias in names else candidates(key, names)
+    if found:
+        return found, False
+    found = [n for n in related(key, names) if fits(value, props[n], root)]
+    return (found if len(found) == 1 else []), True  # several: the words say too little to suggest any
+
+
+class Level:
+    """One mapping of a resource's properties whose schema lists every property it allows."""
+
+    __slots__ = ("node", "schema", "root", "path", "exclude", "depth", "_names")
+
+    def __init__(self, node, schema: dict, root: dict, path: tuple, exclude: set, depth: int):
+        self.node, self.schema, self.root, self.path, self.exclude, self.depth = node, schema, root, path, exclude, depth
+        self._names = None
+
+    def unknown(self):
+        """(key node, value node) of the entries the schema does not allow."""
+        props = self.schema["properties"]
+        for k, v in self.node.value:
+            if is_scalar(k) and isinstance(k.value, str) and k.value not in props:
+                key = k.value
+                if not (key.startswith("Fn::") or key == "Ref" or "::" in key):
+                    yield k, v
+
+    def names(self) -> list[str]:
+        """The settable property names here, sorted."""
+        if self._names is None:
+            self._names = sorted(n for n in self.schema["properties"] if n not in self.exclude)
+        return self._names
+
+
+def schema_levels(ctx):
+    """(resource, Level) for every closed mapping of every AWS resource's properties, outermost
+    first; nothing for a template with macros (they may add or read any property)."""
+    doc = ctx.doc
+    if has_macros(doc):
+        return
+    region = ctx.settings.region or awsdata.DEFAULT_REGION
+    for res in doc.resources():
+        props = res.properties
+        if props is None or not res.type or not res.type.startswith("AWS::"):
+            continue
+        schema = awsdata.resource_schema(res.type, region)
+        if schema is None:
+            continue
+        read_only = _read_only(res.type, region, schema)
+        for level in _levels(props, schema, schema, res.path + ("Properties",), read_only, 0):
+            yield res, level
+
+
+def _levels(node, schema, root, path, exclude, depth):
+    if depth > MAX_DEPTH or not is_map(node) or intrinsic(node) is not None:
+        return
+    if (node.tag or "").startswith("!"):
+        return  # the argument of a tag CloudFormation does not know (`!Rain::S3 {...}`): not properties
+    props = schema.get("properties")
+    if not isinstance(props, dict) or schema.get("additionalProperties", True) is not False or schema.get("patternProperties"):
+        return
+    yield Level(node, schema, root, path, exclude, depth)
+    for k, v in node.value:
+        if is_scalar(k) and isinstance(k.value, str) and k.value in props:
+            yield from _values(v, _resolve(props[k.value], root), root, path + (k.value,), depth + 1)
+
+
+def _values(node, schema, root, path, depth):
+    if depth > MAX_DEPTH or not schema:
+        return
+    if is_map(node):
+        yield from _levels(node, schema, root, path, set(), depth)
+    elif is_seq(node) and intrinsic(node) is None and isinstance(schema.get("items"), dict):
+        item_schema = _resolve(schema["items"], root)
+        for i, item in enumerate(node.value):
+            if is_map(item):
+                yield from _levels(item, item_schema, root, path + (i,), set(), depth + 1)
