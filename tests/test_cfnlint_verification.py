@@ -99,6 +99,7 @@ _EXPECT = {
     "unused-parameter": "W2001",
     "obsolete-depends-on": "W3005",
     "misspelled-property": "E3002",
+    "misplaced-property": "E3002",
     "sub-without-variables": "W1020",
 }
 
@@ -120,6 +121,8 @@ def _claims(doc: Document) -> list[tuple[str, str, tuple]]:
                 out.extend((cid, name, fix.paths[0]) for name in removed)
             elif rule.name == "misspelled-property":
                 out.append((cid, fix.before, fix.paths[0]))
+            elif rule.name == "misplaced-property":  # each moved key is a finding of its own
+                out.extend((cid, p[-1], p) for p in fix.paths[:-1])
             elif rule.name == "sub-without-variables":
                 out.append((cid, "", fix.paths[0]))
             elif fix.paths[0] and len(fix.paths[0]) == 1:  # a whole section goes
