@@ -227,8 +227,14 @@ def _check_json(text: str) -> None:
         raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
 
 
-def _check_duplicates(node: Node, depth: int = 0) -> bool:
-    """Refuse duplicate keys and deep nesting; True when some node is reached twice (aliases)."""
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
+
+
+def _check_duplicates(node: Node, text: str | None = None) -> bool:
+    """Refuse duplicate keys and deep nesting; True when some node is reached twice (aliases).
+    With the text and no anchor in it, no node can be reached twice: scalars are not visited."""
+    if text is not None and ("&" not in text or not _ANCHOR.search(text)):
+        return _check_tree(node)
     stack = [(node, 0)]
     seen_ids: set[int] = set()
     aliased = False
@@ -241,19 +247,43 @@ def _check_duplicates(node: Node, depth: int = 0) -> bool:
         if d > MAX_DEPTH:
             raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", n.start_mark.line + 1, n.start_mark.column + 1)
         if isinstance(n, MAPPING_TYPES):
-            keys: dict[str, ScalarNode] = {}
-            for k, v in n.value:
-                if isinstance(k, SCALAR_TYPES):
-                    if k.value in keys:
-                        first = keys[k.value].start_mark.line + 1
-                        raise TemplateError(
-                            f"duplicate key {k.value!r} (first at line {first})", k.start_mark.line + 1, k.start_mark.column + 1
-                        )
-                    keys[k.value] = k
-                stack.append((v, d + 1))
+            _unique_keys(n)
+            stack.extend((v, d + 1) for _, v in n.value)
         elif isinstance(n, SEQUENCE_TYPES):
             stack.extend((c, d + 1) for c in n.value)
     return aliased
+
+
+def _check_tree(node: Node) -> bool:
+    """_check_duplicates for a tree without aliases: collections only."""
+    stack = [(node, 0)]
+    while stack:
+        n, d = stack.pop()
+        if isinstance(n, MAPPING_TYPES):
+            children = [v for _, v in n.value]
+            _unique_keys(n)
+        else:
+            children = n.value
+        if children and d >= MAX_DEPTH:
+            c = children[-1]
+            raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", c.start_mark.line + 1, c.start_mark.column + 1)
+        stack.extend((c, d + 1) for c in children if isinstance(c, COLLECTION_TYPES))
+    return False
+
+
+def _unique_keys(n: MappingNode) -> None:
+    pairs = n.value
+    if len({k.value if isinstance(k, SCALAR_TYPES) else id(k) for k, _ in pairs}) == len(pairs):
+        return
+    keys: dict[str, ScalarNode] = {}
+    for k, _ in pairs:
+        if isinstance(k, SCALAR_TYPES):
+            if k.value in keys:
+                first = keys[k.value].start_mark.line + 1
+                raise TemplateError(
+                    f"duplicate key {k.value!r} (first at line {first})", k.start_mark.line + 1, k.start_mark.column + 1
+                )
+            keys[k.value] = k
 
 
 def _check_expansion(root: Node, budget: int) -> None:
@@ -314,7 +344,7 @@ def compose_fast(text: str) -> Node | None:
     except ImportError as e:  # PyYAML without libyaml
         raise FastParseUnavailable(str(e)) from None
     try:
-        return yaml.compose(text, Loader=CSafeLoader)
+        return yaml.compose(text, Loader=_fast_loader(CSafeLoader))
     except yaml.MarkedYAMLError as e:
         if "maximum nesting depth" in str(e.problem) and e.problem_mark is not None:
             # libyaml refuses this in microseconds; ruamel's pure-Python scanner would take seconds
@@ -322,6 +352,35 @@ def compose_fast(text: str) -> Node | None:
         raise FastParseUnavailable(str(e)) from None
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         raise FastParseUnavailable(str(e)) from None
+
+
+_FAST_LOADER = None
+
+
+def _fast_loader(base):
+    """CSafeLoader whose tag resolution is remembered per plain scalar: libyaml calls back into
+    Python's regex-based resolver for every scalar, and templates repeat the same few hundred
+    keys and values.  Tags depend only on the text while no path resolvers are registered."""
+    global _FAST_LOADER
+    if _FAST_LOADER is None:
+        from yaml.nodes import ScalarNode as _Scalar
+
+        resolved: dict[str, str] = {}
+        plain_resolve = base.resolve
+
+        class Loader(base):
+            def resolve(self, kind, value, implicit):
+                if kind is _Scalar and implicit[0] and not self.yaml_path_resolvers:
+                    tag = resolved.get(value)
+                    if tag is None:
+                        if len(resolved) > 50_000:
+                            resolved.clear()
+                        tag = resolved[value] = plain_resolve(self, kind, value, implicit)
+                    return tag
+                return plain_resolve(self, kind, value, implicit)
+
+        _FAST_LOADER = Loader
+    return _FAST_LOADER
 
 
 # ---- JSON detection tree ------------------------------------------------------------------
@@ -570,7 +629,7 @@ class Document:
                 raise
             if root is None or not isinstance(root, MAPPING_TYPES):
                 raise NotATemplate("no top-level mapping")
-            if _check_duplicates(root):  # the document uses aliases
+            if _check_duplicates(root, text):  # the document uses aliases
                 self.aliased = True
                 _check_expansion(root, min(MAX_NODES, 10_000 + 2 * len(text)))
         elif not isinstance(root, MAPPING_TYPES):

@@ -230,13 +230,20 @@ class Level:
         return self._names
 
 
-def schema_levels(ctx):
+def schema_levels(ctx) -> list:
     """(resource, Level) for every closed mapping of every AWS resource's properties, outermost
-    first; nothing for a template with macros (they may add or read any property)."""
+    first; nothing for a template with macros (they may add or read any property).  Walked once
+    per parse for the rules that read it."""
     doc = ctx.doc
-    if has_macros(doc):
-        return
     region = ctx.settings.region or awsdata.DEFAULT_REGION
+    key = ("schema_levels", region)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = [] if has_macros(doc) else list(_all_levels(doc, region))
+    return found
+
+
+def _all_levels(doc, region):
     for res in doc.resources():
         props = res.properties
         if props is None or not res.type or not res.type.startswith("AWS::"):
