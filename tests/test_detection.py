@@ -11,10 +11,10 @@ import pytest
 import autofix.cfn.document as document
 from autofix import registry
 from autofix.api import fix_text
-from autofix.cfn.document import Document, compose_fast, compose_json, decode, is_map, is_seq
+from autofix.cfn.document import Document, compose_fast, compose_json, decode, is_map, is_scalar, is_seq
 from autofix.engine import run_rules
 from autofix.settings import Settings
-from transforms.cfn._refs import nodes, visit, walk
+from transforms.cfn._refs import _collect, call_nodes, calls, nodes, string_nodes, template_references, visit, walk
 
 from .conftest import CORPUS, FIXTURES
 
@@ -128,6 +128,11 @@ def test_shared_node_list_and_paths_on_demand_match_a_walk():
         assert [id(n) for n in nodes(doc)] == [w[0] for w in walked], p
         by_id = {id(n): n for n in nodes(doc)}
         assert [(i, *visit(doc, by_id[i])[1:]) for i, _, _ in walked] == walked, p
+        # the one-pass index: calls, strings and references as a scan of every node finds them
+        assert [(id(n), cs) for n, cs in call_nodes(doc)] == [(id(n), calls(n)) for n in nodes(doc) if calls(n)], p
+        assert [id(n) for n in string_nodes(doc)] == [
+            id(n) for n in nodes(doc) if is_scalar(n) and isinstance(n.value, str)], p
+        assert template_references(doc) == _collect(nodes(doc)), p
         checked += 1
     assert checked > 100
 

@@ -155,9 +155,34 @@ def nodes(doc: Document) -> list[Node]:
     is most of a walk's cost); `path_of` and `fns_of` work them out for the few nodes a rule
     reports."""
     out = doc.memo.get("nodes")
-    if out is not None:
-        return out
-    out = []
+    if out is None:
+        out = _index(doc)[0]
+    return out
+
+
+def call_nodes(doc: Document) -> list[tuple[Node, list[tuple[str, Node]]]]:
+    """(node, calls(node)) for every node of `nodes(doc)` that applies a function, in order."""
+    found = doc.memo.get("calls")
+    if found is None:
+        found = _index(doc)[1]
+    return found
+
+
+def string_nodes(doc: Document) -> list[Node]:
+    """The scalar nodes of `nodes(doc)` whose value is a string, in order."""
+    found = doc.memo.get("strings")
+    if found is None:
+        found = _index(doc)[2]
+    return found
+
+
+def _index(doc: Document) -> tuple[list, list, list]:
+    """One pass over the tree for what several rules scan for: every node, the function
+    calls, the strings, and the values of `Condition` keys."""
+    out: list = []
+    found_calls: list = []
+    strings: list = []
+    conditions: list = []
     stack = [doc.root]
     pop, push, add = stack.pop, stack.append, out.append
     kinds = _KINDS
@@ -171,16 +196,37 @@ def nodes(doc: Document) -> list[Node]:
         add(n)
         t = type(n)
         k = kinds.get(t) or _kind(t)
+        tag = n.tag
+        short = bool(tag) and tag[0] == "!"
         if k == "m":
             items = n.value
+            if short or len(items) == 1:
+                cs = calls(n)
+                if cs:
+                    found_calls.append((n, cs))
             for i in range(len(items) - 1, -1, -1):
-                push(items[i][1])
+                key, val = items[i]
+                if key.value == "Condition":
+                    conditions.append((key, val))
+                push(val)
         elif k == "s":
+            if short:
+                cs = calls(n)
+                if cs:
+                    found_calls.append((n, cs))
             items = n.value
             for i in range(len(items) - 1, -1, -1):
                 push(items[i])
-    doc.memo["nodes"] = out
-    return out
+        else:
+            if short:
+                cs = calls(n)
+                if cs:
+                    found_calls.append((n, cs))
+            if isinstance(n.value, str):
+                strings.append(n)
+    memo = doc.memo
+    memo["nodes"], memo["calls"], memo["strings"], memo["condition_keys"] = out, found_calls, strings, conditions
+    return out, found_calls, strings
 
 
 def _parents(doc: Document) -> dict[int, tuple[Node, Any]]:
@@ -320,7 +366,14 @@ def template_references(doc: Document) -> "References":
     """`collect(doc.root)`, computed once per parse and shared by the rules that need it."""
     refs = doc.memo.get("references")
     if refs is None:
-        refs = doc.memo["references"] = _collect(nodes(doc))
+        out = References()
+        for _, cs in call_nodes(doc):
+            for name, arg in cs:
+                _collect_call(out, name, arg)
+        for k, val in doc.memo["condition_keys"]:
+            if is_scalar(k) and is_plain_scalar(val):
+                out.conditions.add(str(val.value))
+        refs = doc.memo["references"] = out
     return refs
 
 

@@ -1,11 +1,12 @@
 import re
 
 from autofix import awsdata
-from autofix.cfn.document import Tagged, is_map, is_plain_scalar, is_scalar, scalar_value
+from autofix.cfn.document import Tagged, is_map, is_plain_scalar, scalar_value
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import call, has_macros, render_string, replace_inline, scalar_substitutions, sub_parts, fns_of, nodes, path_of
+from ._refs import (call_nodes, fns_of, has_macros, path_of, render_string, replace_inline, scalar_substitutions,
+                    string_nodes, sub_parts)
 
 _VAR = r"\$\{[^}]*\}"
 # arn:partition:service:region:account:resource (fields may already be ${...} variables).
@@ -65,10 +66,9 @@ def _tokens(doc):
     if "\\" not in doc.text and not ACCOUNT.search(doc.text) and not REGION.search(doc.text):
         return set(), set()  # no escapes, so no string holds what the text does not
     accounts, regions = set(), set()
-    for n in nodes(doc):
-        if is_scalar(n) and isinstance(n.value, str):
-            accounts.update(ACCOUNT.findall(n.value))
-            regions.update(REGION.findall(n.value))
+    for n in string_nodes(doc):
+        accounts.update(ACCOUNT.findall(n.value))
+        regions.update(REGION.findall(n.value))
     return accounts, regions
 
 
@@ -242,21 +242,24 @@ class HardcodedArn(Rule):
         rank = {res.logical_id: i for i, res in enumerate(doc.resources()) if res.properties is not None}
         by_id = {res.logical_id: res for res in doc.resources()}
         has_outputs = is_map(doc.section("Outputs"))
+        # a Sub's string is a string node of its own, so one pass over the strings, in document
+        # order, finds both kinds
+        sub_of = {}
+        for n, cs in call_nodes(doc):
+            for name, _ in cs:
+                if name == "Fn::Sub":
+                    s, _ = sub_parts(n)
+                    if s is not None:
+                        sub_of.setdefault(id(s), n)
         found = []
-        sub_strings = set()
-        for n in nodes(doc):
-            tag = n.tag
-            if tag == "!Sub" or (is_map(n) and len(n.value) == 1 and n.value[0][0].value == "Fn::Sub"
-                                 and is_scalar(n.value[0][0])):
-                s, _ = sub_parts(n)
-                if s is not None and isinstance(s.value, str) and "arn:" in s.value:
-                    sub_strings.add(id(s))
-                    found.append((n, s, s.value, True))
+        for s in string_nodes(doc):
+            if "arn:" not in s.value:
                 continue
-            if (not is_scalar(n) or not isinstance(n.value, str) or "arn:" not in n.value
-                    or id(n) in sub_strings or not is_plain_scalar(n)):
-                continue
-            found.append((n, n, None, False))
+            n = sub_of.get(id(s))
+            if n is not None:
+                found.append((n, s, s.value, True))
+            elif is_plain_scalar(s):
+                found.append((s, s, None, False))
         ordered = []
         for n, s, text, is_sub in found:
             path = path_of(doc, n)

@@ -2,7 +2,7 @@ from autofix.cfn.document import Tagged, intrinsic, is_map, is_plain_scalar, is_
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import call, has_macros, interface_removals, ref_target, remove_entries, sub_parts, sub_variables, nodes
+from ._refs import call, call_nodes, has_macros, interface_removals, ref_target, remove_entries, sub_parts, sub_variables
 
 # Where cfn-lint's W1011 looks (cfnlint/rules/parameters/DynamicReferenceSecret.py, 1.58).
 SECRET_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -76,7 +76,7 @@ def parameter_uses(doc, name: str) -> list:
     """Every place that reads parameter `name`: Ref and Fn::Sub variables (a variables map
     entry of the same name hides it)."""
     uses = []
-    for n in nodes(doc):
+    for n, _ in call_nodes(doc):
         if ref_target(n) == name:
             uses.append(n)
         if call(n, "Fn::Sub") is not None:

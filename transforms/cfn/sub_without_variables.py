@@ -4,7 +4,8 @@ from autofix.cfn.document import is_map, is_scalar, is_seq, node_tag
 from autofix.fixes import Applicability, Edit
 from autofix.rules import Rule
 
-from ._refs import PSEUDO_PARAMETERS, call, calls, has_macros, render_string, scalar_substitutions, sub_parts, sub_variables, nodes, path_of, walk
+from ._refs import (PSEUDO_PARAMETERS, call, call_nodes, calls, has_macros, path_of, render_string, scalar_substitutions,
+                    sub_parts, sub_variables, walk)
 
 try:  # the implicit-type patterns the document module quotes against (YAML 1.1 and 1.2)
     from autofix.cfn.document import _NON_STRING
@@ -57,11 +58,8 @@ class SubWithoutVariables(Rule):
         if has_macros(doc):
             return
         found: dict[str, list] = {"Resources": [], "Outputs": []}
-        for n in nodes(doc):
-            if n.tag != "!Sub" and not (is_map(n) and len(n.value) == 1):
-                continue  # cheap test first: most nodes are not a call at all
-            fns = [name for name, _ in calls(n)]
-            if fns != ["Fn::Sub"]:
+        for n, cs in call_nodes(doc):
+            if len(cs) != 1 or cs[0][0] != "Fn::Sub":
                 continue  # not a Sub, or a Sub inside another short tag (`!ImportValue {Fn::Sub: x}`)
             s, _ = sub_parts(n)
             if s is None or not isinstance(s.value, str) or "${" in s.value.replace("${!", ""):
