@@ -532,19 +532,25 @@ def run(
 
     remaining = list(zip(todo, work))
     if jobs > 1 and len(work) >= 16:
-        from concurrent.futures import ProcessPoolExecutor
-
         # largest files first, in small chunks, so that no worker is left with a big file
         # while the others idle at the end; results still come back in the files' order
         order = sorted(range(len(work)), key=lambda k: -_size(work[k][0]))
+        size = max(1, len(work) // (jobs * 8))
+        from autofix import pool
+
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-                chunks = max(1, len(work) // (jobs * 8))
-                for k, r in zip(order, pool.map(one, [work[k] for k in order], chunksize=chunks)):
-                    finish(todo[k], r)
-            remaining = []
+            if pool.available():
+                chunks = [order[s : s + size] for s in range(0, len(order), size)]
+                pool.fork_map(one, work, chunks, jobs, lambda k, r: finish(todo[k], r))
+            else:
+                from concurrent.futures import ProcessPoolExecutor
+
+                with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as executor:
+                    for k, r in zip(order, executor.map(one, [work[k] for k in order], chunksize=size)):
+                        finish(todo[k], r)
         except (OSError, ImportError, NotImplementedError):  # no process support here: run inline
-            remaining = [(i, t) for i, t in remaining if results[i] is None]
+            pass
+        remaining = [(i, t) for i, t in remaining if results[i] is None]  # and what a dead worker left
     for i, t in remaining:
         finish(i, one(t))
     return _save_cache(cache, results)  # type: ignore[arg-type]

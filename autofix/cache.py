@@ -154,8 +154,6 @@ class Cache:
         if len(shortcuts) > MAX_ENTRIES:
             shortcuts = dict(list(shortcuts.items())[-MAX_ENTRIES:])
         try:
-            import tempfile
-
             folder = os.path.dirname(self.file)
             os.makedirs(folder, exist_ok=True)
             tag = os.path.join(self.root, "CACHEDIR.TAG")
@@ -165,11 +163,17 @@ class Cache:
                 # the standard cache-folder tag: backup tools, and autofix's own walk, skip it
                 with open(tag, "w", encoding="utf-8") as fh:
                     fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# autofix result cache\n")
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                # dumps: the C encoder, in one piece
-                fh.write(json.dumps({**entries, STATS_KEY: shortcuts}, separators=(",", ":")))
-            os.replace(tmp, self.file)
+            # a name of this process's own (tempfile's mkstemp, without importing tempfile)
+            tmp = os.path.join(folder, f".results-{os.getpid()}-{os.urandom(6).hex()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    # dumps: the C encoder, in one piece
+                    fh.write(json.dumps({**entries, STATS_KEY: shortcuts}, separators=(",", ":")))
+                os.replace(tmp, self.file)
+            except OSError:
+                os.unlink(tmp)  # a full disk: no half-written file left behind
+                raise
             self._entries, self._stats = entries, shortcuts
         except OSError:
             pass
