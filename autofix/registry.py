@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
 from functools import lru_cache
 
@@ -32,6 +31,8 @@ LANGUAGES = ("cfn", "cdk")
 def _builtin(languages=LANGUAGES, opt_in: bool = True) -> list[type[Rule]]:
     """Rules in transforms/<language>/; CDK rules (and so libcst) load only when asked for, and
     modules of opt-in rules (the package's OPT_IN_MODULES) only with `opt_in`."""
+    import pkgutil  # here: a cached run never lists the rule modules
+
     found: list[type[Rule]] = []
     for sub in languages:
         pkg = importlib.import_module(f"transforms.{sub}")
