@@ -10,7 +10,8 @@ not Linux, where forking is less safe) `api.run` uses ProcessPoolExecutor.
 Workers take chunks of work in turn from one pipe that the parent fills before it forks (each
 read of 4 bytes takes one chunk number whole), and send each result back on a pipe of their own
 as it is done, so that progress shows as files finish.  A worker that dies leaves its files
-without a result; the caller runs those itself.
+without a result; the caller runs those itself (a file the worker had already rewritten then
+shows nothing more to fix: writes are atomic, so it holds either version whole).
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], chunks: list[list[i
     try:
         for _ in range(max(1, min(jobs, len(chunks)))):
             r, w = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(r)
+                os.close(w)
+                raise
             if pid == 0:  # the worker
                 code = 1
                 try:
@@ -71,9 +77,9 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], chunks: list[list[i
             try:
                 if os.waitpid(pid, os.WNOHANG) == (0, 0):
                     os.kill(pid, signal.SIGTERM)
-                    os.waitpid(pid, 0)
+                    _reap(pid)
             except ChildProcessError:
-                pass
+                pass  # reaped already (or SIGCHLD is ignored, and the kernel reaps them)
 
 
 def _work(fn, items, chunks, task_r: int, out: int) -> None:
@@ -98,7 +104,7 @@ def _collect(workers: dict[int, int], chunks: list[list[int]], on_result) -> set
             data = os.read(r, 1 << 16)
             if not data:
                 open_pipes.discard(r)
-                os.waitpid(workers[r], 0)
+                _reap(workers[r])
                 continue
             buf = buffers[r]
             buf += data
@@ -111,3 +117,10 @@ def _collect(workers: dict[int, int], chunks: list[list[int]], on_result) -> set
                 missing.discard(i)
                 on_result(i, result)
     return missing
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # SIGCHLD ignored by whoever started us: the kernel reaped it
+        pass

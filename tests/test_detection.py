@@ -143,3 +143,16 @@ def test_aliases_are_visited_once_where_anchored():
     assert [id(n) for n in nodes(doc)] == [id(n) for n, _, _ in walk(doc.root)]
     shared = doc.resource("A").properties
     assert visit(doc, shared)[1] == ("Resources", "A", "Properties")
+
+
+def test_a_shared_collection_is_found_even_when_the_text_shows_no_anchor():
+    """The anchor test on the text is a shortcut; the walk itself still notices a collection
+    reached twice, so an anchor the shortcut misses cannot pass an alias bomb off as a tree."""
+    from autofix.cfn.document import _check_duplicates
+
+    text = "Resources:\n  A: {Type: T}\nX: &x [1, 2]\nY: [*x, *x]\n"
+    root = compose_fast(text)
+    assert _check_duplicates(root, "no anchor in this text") is True
+    assert _check_duplicates(root, text) is True
+    plain = compose_fast("Resources:\n  A: {Type: T}\nX: [1, 2]\n")
+    assert _check_duplicates(plain, "no anchor") is False

@@ -46,6 +46,9 @@ def render(entries: list[tuple[str, object]], layout: dict) -> str:
         if kind == "flow":
             body = "{" + ", ".join(f"{k}: {_yaml_value(v, '', '', True)}" for k, v in entries) + "}"
             text = f"Resources:\n{step}R:\n{step * 2}Type: AWS::X::Y\n{step * 2}Properties: {body}"
+        elif kind == "flow-lines":  # one entry a line, as people write long flow mappings
+            body = "{\n" + ",\n".join(f"{step * 3}{k}: {_yaml_value(v, '', '', True)}" for k, v in entries) + f"\n{step * 2}}}"
+            text = f"Resources:\n{step}R:\n{step * 2}Type: AWS::X::Y\n{step * 2}Properties: {body}"
         else:
             lines = ["# top", "Resources:", f"{step}R:", f"{step * 2}Type: AWS::X::Y", f"{step * 2}Properties:"]
             for i, (k, v) in enumerate(entries):
@@ -63,7 +66,7 @@ def render(entries: list[tuple[str, object]], layout: dict) -> str:
 
 
 layouts = st.fixed_dictionaries({
-    "kind": st.sampled_from(["block", "flow", "json", "json-compact"]),
+    "kind": st.sampled_from(["block", "flow", "flow-lines", "json", "json-compact"]),
     "indent": st.sampled_from([2, 4]),
     "comments": st.booleans(),
     "final_newline": st.booleans(),
@@ -131,12 +134,38 @@ def test_move_entries(case):
     assert out.endswith("\n") == text.endswith("\n")
 
 
-def test_move_entries_refuses_what_it_cannot_place():
-    text = "Resources:\n  R:\n    Type: AWS::X::Y\n    Properties:\n      T: !Ref X\n      A: 1\n"
+def _props(text):
     doc = Document(text)
+    return doc, doc.resource("R").properties
+
+
+HEAD = "Resources:\n  R:\n    Type: AWS::X::Y\n    Properties:\n"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("      T: !Ref X\n      A: 1\n", "T is not a mapping"),
+    ("      T: {}\n      A: 1\n", "T is empty: no indentation to take"),
+    ("      A: &a 1\n      B: *a\n", "aliases: text moved past its anchor breaks them"),
+    ("      A: |+\n        kept\n\n      B: 2\n", "kept trailing lines would stay behind"),
+    ("      T:\n        Z: |+\n          kept\n\n      A: 1\n", "joining after kept trailing lines"),
+    ("      A: |\n        x\n        \t\n        y\n", "a whitespace line with a tab"),
+])
+def test_move_entries_refuses_what_it_cannot_place(body, why):
+    doc, props = _props(HEAD + body)
     with pytest.raises(ValueError):
-        doc.move_entries(doc.resource("R").properties, ["A"], "T")  # T is not a mapping
-    text = "Resources:\n  R:\n    Type: AWS::X::Y\n    Properties:\n      T: {}\n      A: 1\n"
-    doc = Document(text)
+        doc.move_entries(props, ["A"], "T")
+
+
+def test_move_entries_refuses_comments_in_a_flow_mapping_of_several_lines():
+    doc, props = _props(HEAD.replace("Properties:\n", "Properties: {\n") + "      A: 1,  # the first\n      B: 2\n    }\n")
     with pytest.raises(ValueError):
-        doc.move_entries(doc.resource("R").properties, ["A"], "T")  # T is empty: no indentation to take
+        doc.move_entries(props, ["A"], "T")
+
+
+def test_move_entries_keeps_block_scalar_lines_and_takes_comments_above():
+    text = HEAD + "      # about A\n      A: |\n        x\n          \n        y\n      B: 2\n"
+    doc, props = _props(text)
+    out = apply_edits(text, doc.move_entries(props, ["A"], "T"))
+    assert out == HEAD + "      T:\n        # about A\n        A: |\n          x\n            \n          y\n      B: 2\n"
+    assert Document(out).plain["Resources"]["R"]["Properties"]["T"]["A"] == "x\n  \ny\n"
+

@@ -390,6 +390,13 @@ HOSTILE = {
         billion_laughs().replace("Metadata:", "Outputs:").replace("  bomb: *l9", "  bomb:\n    Value: *l9"),
         ("alias", "too many", "expands"),
     ),
+    # anchors right after a JSON-like key's colon (`"k":&a`): libyaml reads them, and a test for
+    # anchors that looked only after spaces and brackets once let this through as a plain tree
+    "alias-bomb-json-keys.yaml": (
+        "Resources:\n" + KMS + 'L0: {"k":&a0 [x, x, x, x, x, x, x, x, x, x]}\n'
+        + "".join(f'L{i}: {{"k":&a{i} [' + ", ".join([f"*a{i - 1}"] * 10) + "]}\n" for i in range(1, 9)),
+        ("alias", "too many", "expands"),
+    ),
     "deep-flow.yaml": ("Resources:\n" + KMS + "Deep: " + "[" * 10_000 + "]" * 10_000 + "\n", ("nest", "deep")),
     "deep-flow-map.yaml": ("Resources:\n" + KMS + "Deep: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", ("nest", "deep")),
     # 10,000 block levels indented one more space each would be 50 MB: nested `- - - x` on one

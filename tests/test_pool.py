@@ -109,3 +109,17 @@ def test_run_finishes_the_files_of_a_worker_that_died(tmp_path):
     assert len(_DiesInWorkers.in_parent) == 1  # the dead worker's file, run again here
     assert sorted(done) == sorted(r.path for r in results)  # each reported once
     assert _no_children_left()
+
+
+def test_ignored_sigchld_does_not_stop_the_run():
+    """A launcher may leave SIGCHLD ignored; then the kernel reaps workers itself and waitpid
+    finds nothing to wait for.  Every result must still arrive."""
+    import signal
+
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        got = {}
+        missing = pool.fork_map(_square, list(range(40)), [list(range(s, s + 5)) for s in range(0, 40, 5)], 2, got.__setitem__)
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+    assert missing == set() and got == {i: i * i for i in range(40)}

@@ -227,14 +227,20 @@ def _check_json(text: str) -> None:
         raise TemplateError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
 
 
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
+# where an anchor can start: after a line break, a space, a flow indicator, or the colon of a
+# JSON-like key (`{"k":&a [...]}`); a false alarm only costs the full walk
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?])&[^\s]")
 
 
 def _check_duplicates(node: Node, text: str | None = None) -> bool:
     """Refuse duplicate keys and deep nesting; True when some node is reached twice (aliases).
-    With the text and no anchor in it, no node can be reached twice: scalars are not visited."""
+    With the text and no anchor in it, scalars are not visited; a collection reached twice
+    anyway (an anchor the pattern missed) sends the walk back to the full one."""
     if text is not None and ("&" not in text or not _ANCHOR.search(text)):
-        return _check_tree(node)
+        try:
+            return _check_tree(node)
+        except _Aliased:
+            pass
     stack = [(node, 0)]
     seen_ids: set[int] = set()
     aliased = False
@@ -254,11 +260,20 @@ def _check_duplicates(node: Node, text: str | None = None) -> bool:
     return aliased
 
 
+class _Aliased(Exception):
+    pass
+
+
 def _check_tree(node: Node) -> bool:
-    """_check_duplicates for a tree without aliases: collections only."""
+    """_check_duplicates for a tree without aliases: collections only, each checked to be met
+    once (so an alias bomb cannot slip through as a tree)."""
     stack = [(node, 0)]
+    seen: set[int] = set()
     while stack:
         n, d = stack.pop()
+        if id(n) in seen:
+            raise _Aliased
+        seen.add(id(n))
         if isinstance(n, MAPPING_TYPES):
             children = [v for _, v in n.value]
             _unique_keys(n)
@@ -353,6 +368,9 @@ def compose_fast(text: str) -> Node | None:
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         raise FastParseUnavailable(str(e)) from None
 
+
+# a block scalar header that keeps trailing blank lines (`|+`, `>2+`): they are its content
+_KEEP_CHOMPING = re.compile(r"(?:^|[\s:])[|>](?:[1-9]?\+|\+[1-9]?)[ \t]*(?:#.*)?\r?$", re.M)
 
 _FAST_LOADER = None
 
@@ -779,11 +797,16 @@ class Document:
         """Move the entries `keys` of a mapping into its mapping-valued entry `into`, or into
         a new one written where the first moved entry stood.  Each entry keeps its own text
         (tags, quotes, comments on its lines), indented one level deeper.  ValueError when the
-        layout does not allow it: `into` not a non-empty mapping in the same style, or a block
-        entry that shares its line with something else."""
+        layout does not allow it: `into` not a non-empty mapping in the same style, a block
+        entry that shares its line with something else, YAML aliases in the template (text
+        moved past its anchor or alias would break them), comments inside a multi-line flow
+        mapping, or block scalars whose lines re-indenting could change (`|+` kept blank
+        lines, whitespace-only lines with tabs)."""
         pairs = [(k, v) for k, v in mapping.value if is_scalar(k) and k.value in keys]
         if not pairs:
             raise KeyError(keys)
+        if self.aliased:
+            raise ValueError("the template uses YAML aliases")
         target = mapping_get(mapping, into)
         flow = self._is_flow(mapping)
         if target is not None and (not isinstance(target, MAPPING_TYPES) or not target.value
@@ -817,15 +840,25 @@ class Document:
 
     def _move_block(self, mapping: MappingNode, pairs: list, into: str, target: MappingNode | None) -> list[Edit]:
         nl = self.newline
-        spans = [self.remove_key(mapping, k.value) for k, _ in pairs]
         col = pairs[0][0].start_mark.column
+        spans = [self._with_comments_above(self.remove_key(mapping, k.value), col) for k, _ in pairs]
         shift = self.style.indent if target is None else target.value[0][0].start_mark.column - col
+        for e in spans:
+            text = self.text[e.start : e.end]
+            if _KEEP_CHOMPING.search(text) or re.search(r"^[ \t]*\t[ \t]*\r?$", text, re.M):
+                raise ValueError("a block scalar whose text re-indenting could change")
+        if target is not None:
+            last = self._last_leaf(target)
+            if isinstance(last, SCALAR_TYPES) and last.style in ("|", ">") and _KEEP_CHOMPING.search(
+                    self.text[last.start_mark.index : self.text.find("\n", last.start_mark.index)]):
+                raise ValueError(f"{into} ends with a block scalar that keeps its trailing lines")
 
         def moved(e: Edit) -> str:
             text = self.text[e.start : e.end]
             if not text.endswith("\n"):
                 text += nl
-            return "".join(" " * shift + line if line.strip() else line for line in text.splitlines(True))
+            # every line but the empty ones: whitespace-only lines of a block scalar are content
+            return "".join(" " * shift + line if line.strip("\r\n") else line for line in text.splitlines(True))
 
         body = "".join(moved(e) for e in spans)
         if target is None:
@@ -841,10 +874,25 @@ class Document:
             pos = self.text.index("\n", end) + 1
         return [Edit(pos, pos, body)] + [Edit(e.start, e.end) for e in spans]
 
+    def _with_comments_above(self, span: Edit, col: int) -> Edit:
+        """A block entry's lines with the comment lines right above it at its own column: what
+        a person wrote about the entry moves with it."""
+        start = span.start
+        while start > 0:
+            prev = self.text.rfind("\n", 0, start - 1) + 1
+            line = self.text[prev:start].rstrip("\r\n")
+            if not (line[:col].strip() == "" and line[col : col + 1] == "#"):
+                break
+            start = prev
+        return Edit(start, span.end, span.content)
+
     def _move_flow(self, mapping: MappingNode, pairs: list, into: str, target: MappingNode | None) -> list[Edit]:
         nl = self.newline
         items = mapping.value
         multiline = len({k.start_mark.line for k, _ in items}) > 1 or items[0][0].start_mark.line != mapping.start_mark.line
+        if multiline and not self.is_json and re.search(
+                r"(?:^|\s)#", self.text[mapping.start_mark.index : self._node_end(mapping)]):
+            raise ValueError("comments inside a flow mapping")
         k0 = pairs[0][0]
         gone = {id(k) for k, _ in pairs} - ({id(k0)} if target is None else set())
         removals = []
@@ -862,8 +910,9 @@ class Document:
             texts = [self.text[k.start_mark.index : self._node_end(v)] for k, v in pairs]
             name = self.render_scalar(into, like=k0 if k0.style else None, flow=True)
             if multiline:
-                inner = indent + " " * self.style.indent
-                texts = [t.replace("\n", "\n" + " " * self.style.indent) for t in texts]
+                unit = "\t" if indent[:1] == "\t" else " " * self.style.indent  # tab-indented JSON stays so
+                inner = indent + unit
+                texts = [t.replace("\n", "\n" + unit) for t in texts]
                 new = f"{name}: {{{nl}{inner}" + f",{nl}{inner}".join(texts) + f"{nl}{indent}}}"
             else:
                 new = f"{name}: {{" + ", ".join(texts) + "}"
@@ -872,8 +921,9 @@ class Document:
         tline = self.line_text(tk.start_mark.line + 1)
         tindent = tline[: tk.start_mark.column] if tline[: tk.start_mark.column].strip() == "" else " " * tk.start_mark.column
         sep = f",{nl}{tindent}" if multiline else ", "
+        pad = tindent[:1] if tindent[:1] == "\t" else " "
         body = "".join(sep + self.text[k.start_mark.index : self._node_end(v)].replace(
-            "\n", "\n" + " " * max(tk.start_mark.column - k.start_mark.column, 0)) for k, v in pairs)
+            "\n", "\n" + pad * max(tk.start_mark.column - k.start_mark.column, 0)) for k, v in pairs)
         pos = self._node_end(target.value[-1][1])
         return [Edit(pos, pos, body)] + removals
 

@@ -6,6 +6,15 @@ from autofix.rules import Rule
 
 from .misspelled_property import _resolve, fits, schema_levels, spelling
 
+# Resource attributes written under Properties by mistake: they belong beside it, never inside
+# another property, whatever that property's schema calls a setting of its own.
+ATTRIBUTES = frozenset({"Condition", "CreationPolicy", "DeletionPolicy", "DependsOn", "Metadata", "Properties",
+                        "UpdatePolicy", "UpdateReplacePolicy"})
+# Names so common that one alone says nothing about where it belongs (`Name` on an EKS node group
+# means its NodegroupName, not its LaunchTemplate's Name): they move only along with a telling one.
+GENERIC = frozenset({"Name", "Tags", "Description", "Enabled", "Id", "Arn", "Key", "Value", "Type", "Version",
+                     "Status"})
+
 
 def _object_properties(level) -> dict[str, dict]:
     """The settable properties of a level whose value is a closed object: name -> its schema."""
@@ -44,8 +53,11 @@ class MisplacedProperty(Rule):
         read from the schema, not from the author; check that it means what the nested
         setting means.  Nothing moves when a name could be a misspelling (misspelled-property
         handles it), when it is a setting of several object properties, when its value has
-        the wrong shape, when the object already sets it, or when a new object would lack a
-        property its schema requires; those are reported.
+        the wrong shape, when the object already sets it, when a new object would lack a
+        property its schema requires, or when every name is a common one (`Name`, `Tags`,
+        `Enabled`, ...: alone they say nothing about where they belong); those are reported.
+        Resource attributes written under Properties (`DependsOn`, `DeletionPolicy`, ...) are
+        never moved into a property.
     """
 
     code = "AF310"
@@ -61,6 +73,8 @@ class MisplacedProperty(Rule):
             objects = None
             groups: dict[str, list] = defaultdict(list)
             for k, v in level.unknown():
+                if k.value in ATTRIBUTES:
+                    continue
                 if spelling(res.type, k.value, v, level.names(), level.schema["properties"], level.root, level.depth)[0]:
                     continue  # misspelled-property's
                 if objects is None:
@@ -84,7 +98,9 @@ class MisplacedProperty(Rule):
               f"{'a property' if len(names) == 1 else 'properties'} of {res.type}{' at ' + where if where else ''}"
         existing = mapping_get(level.node, home)
         problem = None
-        if existing is not None and (not is_map(existing) or intrinsic(existing) is not None):
+        if all(n in GENERIC for n in names):
+            problem = "a name this common alone does not say it belongs there"
+        elif existing is not None and (not is_map(existing) or intrinsic(existing) is not None):
             problem = f"{home} is not written as a mapping here"
         elif existing is not None and (clash := sorted(n for n in names if mapping_get(existing, n) is not None)):
             problem = f"{home} sets {', '.join(clash)} already"
