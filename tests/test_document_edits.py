@@ -9,7 +9,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from autofix.cfn.document import Document
+from autofix.cfn.document import Document, _plainify
 from autofix.fixes import apply_edits
 
 VALUES = [1, "plain", "two words", {"Ref": "Other"}, {"A": 1, "B": "x"}, [1, 2], "a: b"]
@@ -89,27 +89,14 @@ def _expected(entries, moved):
     taken = [(k, v) for k, v in entries if k in moved]
     if "T" in dict(entries):
         return [(k, dict(v, **dict(taken)) if k == "T" else v) for k, v in entries if k not in moved]
+    first = next(k for k, _ in entries if k in moved)
     out = []
     for k, v in entries:
-        if k == moved_first(entries, moved):
+        if k == first:
             out.append(("T", dict(taken)))
         elif k not in moved:
             out.append((k, v))
     return out
-
-
-def moved_first(entries, moved):
-    return next(k for k, _ in entries if k in moved)
-
-
-def _normal(v):
-    if hasattr(v, "fn"):  # a short-form tag: the long form
-        return {v.fn: _normal(v.value)}
-    if isinstance(v, dict):
-        return {k: _normal(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_normal(x) for x in v]
-    return v
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,7 +112,7 @@ def test_move_entries(case):
     want = _expected(entries, moved)
     assert list(got) == [k for k, _ in want], out
     assert list(got["T"]) == list(dict(want)["T"]), out  # moved in order, after what T had
-    assert _normal(got) == _normal(dict(want)), out
+    assert _plainify(got) == _plainify(dict(want)), out
     assert out.count("#") == text.count("#"), out  # every comment kept
     if layout["crlf"] and layout["kind"] == "block":
         assert out.count("\r\n") == out.count("\n"), out

@@ -154,29 +154,28 @@ def nodes(doc: Document) -> list[Node]:
     per parse and shared by the rules.  Paths and enclosing functions are not built here (that
     is most of a walk's cost); `path_of` and `fns_of` work them out for the few nodes a rule
     reports."""
-    out = doc.memo.get("nodes")
-    if out is None:
-        out = _index(doc)[0]
-    return out
+    return _indexed(doc, "nodes")
 
 
 def call_nodes(doc: Document) -> list[tuple[Node, list[tuple[str, Node]]]]:
     """(node, calls(node)) for every node of `nodes(doc)` that applies a function, in order."""
-    found = doc.memo.get("calls")
-    if found is None:
-        found = _index(doc)[1]
-    return found
+    return _indexed(doc, "calls")
 
 
 def string_nodes(doc: Document) -> list[Node]:
     """The scalar nodes of `nodes(doc)` whose value is a string, in order."""
-    found = doc.memo.get("strings")
+    return _indexed(doc, "strings")
+
+
+def _indexed(doc: Document, key: str) -> list:
+    found = doc.memo.get(key)
     if found is None:
-        found = _index(doc)[2]
+        _index(doc)
+        found = doc.memo[key]
     return found
 
 
-def _index(doc: Document) -> tuple[list, list, list]:
+def _index(doc: Document) -> None:
     """One pass over the tree for what several rules scan for: every node, the function
     calls, the strings, and the values of `Condition` keys."""
     out: list = []
@@ -226,7 +225,6 @@ def _index(doc: Document) -> tuple[list, list, list]:
                 strings.append(n)
     memo = doc.memo
     memo["nodes"], memo["calls"], memo["strings"], memo["condition_keys"] = out, found_calls, strings, conditions
-    return out, found_calls, strings
 
 
 def _parents(doc: Document) -> dict[int, tuple[Node, Any]]:
@@ -370,7 +368,7 @@ def template_references(doc: Document) -> "References":
         for _, cs in call_nodes(doc):
             for name, arg in cs:
                 _collect_call(out, name, arg)
-        for k, val in doc.memo["condition_keys"]:
+        for k, val in _indexed(doc, "condition_keys"):
             if is_scalar(k) and is_plain_scalar(val):
                 out.conditions.add(str(val.value))
         refs = doc.memo["references"] = out

@@ -4,7 +4,7 @@ from autofix.cfn.document import intrinsic, is_map, mapping_get
 from autofix.fixes import Applicability
 from autofix.rules import Rule
 
-from .misspelled_property import _resolve, fits, schema_levels, spelling
+from .misspelled_property import _resolve, fits, schema_levels
 
 # Resource attributes written under Properties by mistake: they belong beside it, never inside
 # another property, whatever that property's schema calls a setting of its own.
@@ -75,7 +75,7 @@ class MisplacedProperty(Rule):
             for k, v in level.unknown():
                 if k.value in ATTRIBUTES:
                     continue
-                if spelling(res.type, k.value, v, level.names(), level.schema["properties"], level.root, level.depth)[0]:
+                if level.spelling(res.type, k, v)[0]:
                     continue  # misspelled-property's
                 if objects is None:
                     objects = _object_properties(level)

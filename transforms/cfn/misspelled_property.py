@@ -154,12 +154,11 @@ class MisspelledProperty(Rule):
     def check(self, ctx):
         doc = ctx.doc
         for res, level in schema_levels(ctx):
-            node, schema, root, path = level.node, level.schema, level.root, level.path
-            props = schema["properties"]
+            node, schema, path = level.node, level.schema, level.path
             present = None
             for k, v in level.unknown():
                 key = k.value
-                found, by_words = spelling(res.type, key, v, level.names(), props, root, level.depth)
+                found, by_words = level.spelling(res.type, k, v)
                 if not found:
                     continue
                 if present is None:
@@ -208,11 +207,20 @@ def spelling(type_name: str, key: str, value, names: list[str], props: dict, roo
 class Level:
     """One mapping of a resource's properties whose schema lists every property it allows."""
 
-    __slots__ = ("node", "schema", "root", "path", "exclude", "depth", "_names")
+    __slots__ = ("node", "schema", "root", "path", "exclude", "depth", "_names", "_spelled")
 
     def __init__(self, node, schema: dict, root: dict, path: tuple, exclude: set, depth: int):
         self.node, self.schema, self.root, self.path, self.exclude, self.depth = node, schema, root, path, exclude, depth
         self._names = None
+        self._spelled: dict = {}
+
+    def spelling(self, type_name: str, key, value) -> tuple[list[str], bool]:
+        """`spelling` for an unknown key here, worked out once for the rules that ask."""
+        found = self._spelled.get(id(key))
+        if found is None:
+            found = self._spelled[id(key)] = spelling(type_name, key.value, value, self.names(),
+                                                       self.schema["properties"], self.root, self.depth)
+        return found
 
     def unknown(self):
         """(key node, value node) of the entries the schema does not allow."""
